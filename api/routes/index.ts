@@ -1,0 +1,22 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../core/context.ts';
+import type { Pipeline } from '../../ingest/pipeline.ts';
+import type { Store } from '../../schema/store/store.ts';
+import type { TokenVerifier } from '../plugins/auth.ts';
+import { registerIngestRoutes } from './ingest.ts';
+
+/** What the optional route plugins receive from the composition root. */
+export interface RouteDeps {
+  readonly ctx: AppContext;
+  readonly store: Store;
+  readonly pipeline: Pipeline;
+  readonly verify: TokenVerifier;
+}
+
+/** Route plugins beyond events and dead letters (ingest, sources, sessions, metrics, evidence, dashboard). */
+export function extraRouteRegistrars(deps: RouteDeps): ((app: FastifyInstance) => void | Promise<void>)[] {
+  return [
+    // One line per route module.
+    (app) => registerIngestRoutes(app, deps),
+  ];
+}

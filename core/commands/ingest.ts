@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { UsageError } from '../errors.ts';
+import type { AppContext } from '../context.ts';
+import { importFiles } from '../../ingest/files/import-files.ts';
+import { normalizerFor, normalizerSources } from '../../ingest/normalizers/index.ts';
+import { createPipeline, type BatchCounts } from '../../ingest/pipeline.ts';
+import { importCredentialReport, isInventorySource } from '../../ingest/inventory/import-inventory.ts';
+
+/** Renders the summary line every import prints. */
+export function summaryLine(c: BatchCounts): string {
+  return JSON.stringify({ read: c.read, stored: c.stored, duplicates: c.duplicates, dead_lettered: c.dead_lettered, dropped: c.dropped });
+}
+
+/** `accessproof ingest --source <id> <path...>`: files or directories → ClickHouse; prints one JSON summary line. */
+export function registerIngest(program: Command, getCtx: () => AppContext): void {
+  program.command('ingest')
+    .description('import log files or directories (JSON, JSON lines, Records envelopes, .gz, text) into the store')
+    .requiredOption('--source <id>', 'source id (okta, entra, google, duo, teleport, boundary, sshd, k8s, postgres, cloudtrail, gcp, azure, aws_credential_report, hr)')
+    .argument('<paths...>', 'files or directories (recursive)')
+    .action(async (paths: string[], opts: { source: string }) => {
+      const ctx = getCtx();
+      if (!normalizerFor(opts.source) && !isInventorySource(opts.source)) {
+        throw new UsageError(`unknown source "${opts.source}"; known: ${[...normalizerSources(), 'aws_credential_report', 'hr'].join(', ')}`);
+      }
+      const store = await ctx.openStore();
+      try {
+        if (isInventorySource(opts.source)) {
+          const counts = await importCredentialReport(store, opts.source, paths, ctx.clock);
+          process.stdout.write(`${summaryLine(counts)}\n`);
+          return;
+        }
+        const pipeline = createPipeline({ store, policy: ctx.policy, clock: ctx.clock, logger: ctx.logger, countDuplicates: true });
+        const bar = process.stderr.isTTY ? new SingleBar({ format: 'ingest {source} | {value} records | {rate} records/s | {dead} dead-lettered', stream: process.stderr }) : null;
+        const started = Date.now();
+        bar?.start(0, 0, { source: opts.source, rate: 0, dead: 0 });
+        const totals = await importFiles(
+          { send: (records) => pipeline.handle(records, 'import'), deadLetter: (rows) => pipeline.deadLetter(rows) },
+          {
+            source: opts.source, paths, batchSize: ctx.config.env.STORE_BATCH_SIZE, clock: ctx.clock,
+            onProgress: (t) => bar?.update(t.read, { rate: Math.round(t.read / Math.max(0.001, (Date.now() - started) / 1000)), dead: t.dead_lettered }),
+          },
+        );
+        bar?.stop();
+        process.stdout.write(`${summaryLine(totals)}\n`);
+      } finally {
+        await store.close();
+      }
+    });
+}

@@ -1,0 +1,74 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from './context.ts';
+import { VERSION } from './context.ts';
+import { buildApp } from '../api/app.ts';
+import { createToken, createTokenVerifier } from '../api/tokens.ts';
+import { startConnectors, type RunningConnector } from '../ingest/connectors.ts';
+import { createPipeline } from '../ingest/pipeline.ts';
+import { loadDemoDataset } from '../ingest/demo/load-demo.ts';
+import { extraRouteRegistrars } from '../api/routes/index.ts';
+import type { Store } from '../schema/store/store.ts';
+
+/** A running server: the API plus the connectors, stoppable in the documented order. */
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: opens the store (migrating it), fills the demo store when asked, starts connectors and the
+ * API. Shutdown order: stop sources, drain, close the store, close the API.
+ */
+export async function startServer(ctx: AppContext, opts: { demo: boolean }): Promise<RunningServer> {
+  const log = ctx.logger;
+  const store = await ctx.openStore();
+  try {
+    if (opts.demo) await loadDemoDataset(ctx, store);
+    const pipeline = createPipeline({ store, policy: ctx.policy, clock: ctx.clock, logger: log });
+    const verify = createTokenVerifier(store);
+    const app = await buildApp({
+      store, verify, logger: log, bodyLimit: ctx.config.env.ACCESSPROOF_BODY_LIMIT_BYTES, version: VERSION,
+      extraRoutes: extraRouteRegistrars({ ctx, store, pipeline, verify }),
+    });
+    const connectors: RunningConnector[] = await startConnectors({ ctx, store, pipeline });
+    const address = await app.listen({ host: ctx.config.env.ACCESSPROOF_HOST, port: ctx.config.env.ACCESSPROOF_PORT });
+    log.info({ address, store: store.mode, connectors: connectors.map((c) => c.name) }, 'accessproof started');
+    if (opts.demo) {
+      const token = await createToken(store, 'admin', 'demo');
+      const tokenFile = join(ctx.config.dataDir, 'demo-token.txt');
+      writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+      process.stdout.write(`accessproof demo is up at ${address}\n  dashboard: ${address}/\n  admin token (also in ${tokenFile}): ${token}\n`);
+    }
+    let stopped = false;
+    return {
+      app, store, url: address,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        for (const c of connectors) await c.stop().catch((e: Error) => log.warn({ connector: c.name, err: { message: e.message } }, 'connector stop failed'));
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}
+
+/** Runs the server until SIGINT/SIGTERM. */
+export async function runServer(ctx: AppContext, opts: { demo: boolean }): Promise<void> {
+  const server = await startServer(ctx, opts);
+  await new Promise<void>((resolve) => {
+    const shutdown = (): void => {
+      ctx.logger.info('shutting down');
+      server.stop().finally(resolve);
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+}

@@ -1,0 +1,245 @@
+import type { Admin, Batch, EachBatchPayload, Kafka, KafkaMessage, RetryOptions } from 'kafkajs';
+import type { BusBatch, BusMessage, Subscription } from './bus.ts';
+import { BusError, findBusError } from './bus-error.ts';
+import { findOffsetGap, parseCommittedOffset } from './offset-gap.ts';
+
+// One consumer-group member of the Kafka bus. Delivery rules (ARCHITECTURE "Delivery rules", reliability §8):
+// - eachBatch, auto-resolve and auto-commit off: after the handler resolved, resolve the last offset and commit
+//   exactly that partition's next offset (offset + 1). A handler error commits nothing and is rethrown: kafkajs
+//   retries the batch (same member), then crashes; restarts are bounded and reset only by committed progress.
+// - A batch that went stale (rebalance, heartbeat failure, stop timeout) is never committed, even if the handler
+//   returned: an early return on isStale() looks exactly like success.
+// - Fail closed on offset gaps (see offset-gap.ts): checked for every partition before the consumer starts and
+//   for every batch whose fetch offset is not the one this member expects (first batch after a join, after a
+//   kafkajs offset reset, ...).
+// - Backpressure is kafkajs's own: a broker's fetch loop waits until the fetched batches were handled, so at
+//   most one fetch (maxBytes) is buffered. stop() pauses the topic so no new batch starts while draining.
+
+/** Minimal structural logger (pino-compatible). */
+export interface BusLogger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** Everything one subscription needs; built by createKafkaBus. */
+export interface KafkaSubscriptionConfig {
+  readonly kafka: Kafka;
+  readonly admin: () => Promise<Admin>;
+  readonly topic: string;
+  readonly group: string;
+  readonly handler: (batch: BusBatch) => Promise<void>;
+  readonly logger: BusLogger;
+  readonly onFatal: (error: BusError, ctx: { readonly topic: string; readonly group: string }) => void;
+  readonly retry: Required<Omit<RetryOptions, 'restartOnFailure'>>;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly maxWaitTimeMs: number;
+  readonly maxBytesPerPartition: number;
+  readonly maxRestarts: number;
+  readonly restartWindowMs: number;
+  readonly stopTimeoutMs: number;
+}
+
+/** Checks the topic and the group's positions, then joins the group and starts consuming. */
+export async function startKafkaSubscription(cfg: KafkaSubscriptionConfig): Promise<Subscription> {
+  const { topic, group, logger } = cfg;
+  const log = { topic, group };
+  await preflight(await cfg.admin(), topic, group);
+
+  // Per partition: the first offset this member expects of its next batch (verified or just committed), and the
+  // next offset it handled. Offsets are contiguous (no compaction, no transactions), so any other first offset
+  // means a rebalance, a kafkajs reset or a gap, and is checked against the broker.
+  const expectedFetch = new Map<number, string>();
+  const processedNext = new Map<number, bigint>();
+  let restarts = 0;
+  let lastCrashAt = 0;
+  let draining = false;
+  let aborted = false;
+  let inFlight: Promise<void> | undefined;
+  let stopping: Promise<void> | undefined;
+
+  const consumer = cfg.kafka.consumer({
+    groupId: group,
+    sessionTimeout: cfg.sessionTimeoutMs,
+    heartbeatInterval: cfg.heartbeatIntervalMs,
+    maxWaitTimeInMs: cfg.maxWaitTimeMs,
+    maxBytesPerPartition: cfg.maxBytesPerPartition,
+    allowAutoTopicCreation: false,
+    retry: {
+      ...cfg.retry,
+      restartOnFailure: async (error) => {
+        const now = Date.now();
+        if (now - lastCrashAt > cfg.restartWindowMs) restarts = 0;
+        lastCrashAt = now;
+        restarts += 1;
+        const restart = stopping === undefined && restarts <= cfg.maxRestarts;
+        logger.warn({ ...log, restarts, restart, err: error.message }, 'kafka consumer crashed');
+        return restart;
+      },
+    },
+  });
+
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    // NOTE: a new generation may hand us partitions others advanced; re-verify each on its first batch.
+    expectedFetch.clear();
+    processedNext.clear();
+    logger.info({ ...log, assigned: event.payload.memberAssignment[topic] ?? [] }, 'kafka group joined');
+  });
+  consumer.on(consumer.events.CRASH, (event) => {
+    if (event.payload.restart || stopping !== undefined) return;
+    const cause = event.payload.error;
+    const error =
+      findBusError(cause) ??
+      new BusError('ERR_KAFKA_CONSUMER_FAILED', `consumer of ${topic} (group ${group}) stopped: ${cause.message}`, {
+        retriable: true,
+        cause,
+      });
+    logger.error({ ...log, code: error.code, err: error.message }, 'kafka consumer failed');
+    cfg.onFatal(error, { topic, group });
+  });
+
+  const verify = async (batch: Batch): Promise<void> => {
+    const first = batch.firstOffset();
+    if (first === null || expectedFetch.get(batch.partition) === first) return;
+    const admin = await cfg.admin();
+    const [watermarks, committed] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId: group, topics: [topic] }),
+    ]);
+    const low = watermarks.find((p) => p.partition === batch.partition)?.low ?? '0';
+    const offset = committed[0]?.partitions.find((p) => p.partition === batch.partition)?.offset;
+    const gap = findOffsetGap({
+      committed: parseCommittedOffset(offset),
+      processedNext: processedNext.get(batch.partition),
+      logStart: BigInt(low),
+      batchFirst: BigInt(first),
+    });
+    if (gap !== undefined) throw gapError(topic, group, batch.partition, gap);
+    // A retry of this same batch (handler failed) needs no second check.
+    expectedFetch.set(batch.partition, first);
+  };
+
+  const handleBatch = async (payload: EachBatchPayload): Promise<void> => {
+    const { batch } = payload;
+    const last = batch.messages[batch.messages.length - 1];
+    if (last === undefined) return;
+    await verify(batch);
+    let heartbeatFailed = false;
+    const stale = (): boolean => aborted || heartbeatFailed || !payload.isRunning() || payload.isStale();
+    await cfg.handler({
+      topic,
+      partition: batch.partition,
+      messages: batch.messages.map(toBusMessage),
+      heartbeat: async () => {
+        try {
+          await payload.heartbeat();
+        } catch (error) {
+          // The member may no longer own the partition: whatever happens next, do not commit this batch.
+          heartbeatFailed = true;
+          throw error;
+        }
+      },
+      isStale: stale,
+    });
+    if (stale()) {
+      logger.info({ ...log, partition: batch.partition, first: batch.firstOffset() }, 'stale batch left unacknowledged');
+      return;
+    }
+    payload.resolveOffset(last.offset);
+    const next = resolvedNext(payload, topic, batch.partition) ?? (BigInt(batch.lastOffset()) + 1n).toString();
+    processedNext.set(batch.partition, BigInt(next));
+    await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition: batch.partition, offset: next }] }] });
+    expectedFetch.set(batch.partition, next);
+    restarts = 0;
+    logger.debug({ ...log, partition: batch.partition, count: batch.messages.length, next }, 'batch committed');
+  };
+
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 1,
+    eachBatch: async (payload) => {
+      // While draining, leave new batches unresolved: the next owner of the partition reads them again.
+      if (draining) return;
+      const run = handleBatch(payload);
+      inFlight = run.catch(() => undefined);
+      await run;
+    },
+  });
+
+  return {
+    stop() {
+      stopping ??= drainAndLeave();
+      return stopping;
+    },
+  };
+
+  async function drainAndLeave(): Promise<void> {
+    draining = true;
+    try {
+      consumer.pause([{ topic }]);
+    } catch {
+      // not running (crashed for good): nothing to pause
+    }
+    if (inFlight !== undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), cfg.stopTimeoutMs);
+      });
+      if (await Promise.race([inFlight.then(() => false), timedOut])) {
+        aborted = true;
+        logger.warn({ ...log, stopTimeoutMs: cfg.stopTimeoutMs }, 'in-flight batch still running at stop: marked stale');
+      }
+      clearTimeout(timer);
+    }
+    await consumer.disconnect();
+    logger.info(log, 'kafka subscription stopped');
+  }
+}
+
+async function preflight(admin: Admin, topic: string, group: string): Promise<void> {
+  const topics = await admin.listTopics();
+  if (!topics.includes(topic)) {
+    throw new BusError('ERR_KAFKA_TOPIC_MISSING', `topic ${topic} does not exist: create it with \`accessproof kafka init\``, {
+      retriable: false,
+    });
+  }
+  const [watermarks, committed] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    admin.fetchOffsets({ groupId: group, topics: [topic] }),
+  ]);
+  for (const { partition, low } of watermarks) {
+    const offset = committed[0]?.partitions.find((p) => p.partition === partition)?.offset;
+    const gap = findOffsetGap({ committed: parseCommittedOffset(offset), logStart: BigInt(low) });
+    if (gap !== undefined) throw gapError(topic, group, partition, gap);
+  }
+}
+
+function gapError(topic: string, group: string, partition: number, gap: string): BusError {
+  return new BusError(
+    'ERR_KAFKA_OFFSET_GAP',
+    `${topic}[${String(partition)}] group ${group}: ${gap}. Refusing to skip records; re-ingest the missing range ` +
+      'from its source, then set the group offset explicitly (kafka-consumer-groups --reset-offsets) to accept the gap',
+    { retriable: false },
+  );
+}
+
+/** The offset kafkajs resolved for the partition (it accounts for trailing control records). */
+function resolvedNext(payload: EachBatchPayload, topic: string, partition: number): string | undefined {
+  const topicOffsets = payload.uncommittedOffsets().topics.find((t) => t.topic === topic);
+  // kafkajs keys resolved offsets by object key, so the partition comes back as a string.
+  return topicOffsets?.partitions.find((p) => String(p.partition) === String(partition))?.offset;
+}
+
+function toBusMessage(message: KafkaMessage): BusMessage {
+  const headers: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(message.headers ?? {})) {
+    const value = Array.isArray(raw) ? raw[0] : raw;
+    if (value !== undefined) headers[name] = Buffer.isBuffer(value) ? value.toString('utf8') : value;
+  }
+  return { key: message.key === null ? '' : message.key.toString('utf8'), value: message.value ?? Buffer.alloc(0), headers };
+}

@@ -1,0 +1,34 @@
+import { AuthEvent } from '../../schema/auth-event.ts';
+import { sha256Hex } from './common.ts';
+import type { NormalizeContext, Normalizer, NormalizerPolicy } from './normalizer.ts';
+import { reject, type StepResult } from './step-result.ts';
+
+/**
+ * Runs one record through its normalizer and validates the output against the AuthEvent contract.
+ * Never throws: a normalizer bug on odd input becomes a reject with the message, not a crash.
+ */
+export function normalizeRecord(
+  normalizer: Normalizer,
+  raw: string,
+  payload: unknown,
+  policy: NormalizerPolicy,
+  ingestedAt: string,
+  rawSha256: string = sha256Hex(raw),
+): StepResult<AuthEvent[]> {
+  const ctx: NormalizeContext = { raw_sha256: rawSha256, ingested_at: ingestedAt, policy };
+  let result: StepResult<AuthEvent[]>;
+  try {
+    result = normalizer.normalize(payload, ctx);
+  } catch (e) {
+    return reject('normalizer_error', (e as Error).message);
+  }
+  if (result.kind !== 'ok') return result;
+  for (const ev of result.value) {
+    const check = AuthEvent.safeParse(ev);
+    if (!check.success) {
+      const issue = check.error.issues[0];
+      return reject('invalid_event', `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+    }
+  }
+  return result;
+}

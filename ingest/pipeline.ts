@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import type { AuthEvent } from '../schema/auth-event.ts';
+import type { DeadLetter } from '../schema/dead-letter.ts';
+import type { RawEventRow, Store } from '../schema/store/store.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import { HEADER, type BusMessage } from './bus/bus.ts';
+import { sha256Hex } from './normalizers/common.ts';
+import { normalizerFor } from './normalizers/index.ts';
+import type { NormalizerPolicy } from './normalizers/normalizer.ts';
+import { normalizeRecord } from './normalizers/normalize-record.ts';
+
+/** A raw record on its way in: what connectors hand to the bus (plus, in-process, the already-parsed payload). */
+export interface InboundRecord {
+  readonly source: string;
+  readonly raw: string;
+  readonly input_ref: string;
+  readonly received_at: string;
+  readonly raw_sha256: string;
+  /** In-process only: the decoded value, so the memory bus does not parse twice. */
+  readonly payload?: unknown;
+}
+
+/** Counts for one stored batch (and, summed, for one import). */
+export interface BatchCounts {
+  read: number;
+  stored: number;
+  duplicates: number;
+  dead_lettered: number;
+  dropped: number;
+  events: number;
+}
+
+/** Zero counts. */
+export function emptyCounts(): BatchCounts {
+  return { read: 0, stored: 0, duplicates: 0, dead_lettered: 0, dropped: 0, events: 0 };
+}
+
+/** Adds b into a. */
+export function addCounts(a: BatchCounts, b: BatchCounts): void {
+  a.read += b.read; a.stored += b.stored; a.duplicates += b.duplicates;
+  a.dead_lettered += b.dead_lettered; a.dropped += b.dropped; a.events += b.events;
+}
+
+/** Turns an inbound record into a bus message (key = source + actor, headers = provenance). */
+export function toBusMessage(r: InboundRecord): BusMessage {
+  const normalizer = normalizerFor(r.source);
+  let userKey = '';
+  try {
+    if (normalizer?.partitionKey) userKey = normalizer.partitionKey(r.payload ?? (normalizer.format === 'json' ? JSON.parse(r.raw) : r.raw));
+  } catch {
+    userKey = '';
+  }
+  return {
+    key: userKey ? `${r.source}:${userKey}` : r.source,
+    value: Buffer.from(r.raw, 'utf8'),
+    headers: { [HEADER.source]: r.source, [HEADER.receivedAt]: r.received_at, [HEADER.rawSha256]: r.raw_sha256, [HEADER.inputRef]: r.input_ref },
+  };
+}
+
+/** Reverses toBusMessage (the payload is parsed again by the normalizing stage). */
+export function fromBusMessage(m: BusMessage): InboundRecord {
+  const raw = m.value.toString('utf8');
+  return {
+    source: m.headers[HEADER.source] ?? '',
+    raw,
+    input_ref: m.headers[HEADER.inputRef] ?? '',
+    received_at: m.headers[HEADER.receivedAt] ?? new Date().toISOString(),
+    raw_sha256: m.headers[HEADER.rawSha256] ?? sha256Hex(raw),
+  };
+}
+
+/** Result of normalizing a batch, ready to insert. */
+export interface PreparedBatch {
+  events: AuthEvent[];
+  raws: RawEventRow[];
+  deadLetters: DeadLetter[];
+  counts: BatchCounts;
+  sources: Map<string, { min: string; max: string; received: number; events: number; dead: number; dropped: number }>;
+}
+
+/** Builds a dead-letter row for an input that could not be used. */
+export function deadLetterOf(r: { source: string; raw: string; input_ref: string; received_at: string }, stage: DeadLetter['stage'], reason: string, detail: string): DeadLetter {
+  return { source: r.source, stage, received_at: r.received_at, input_ref: r.input_ref, reason, detail: detail.slice(0, 2000), raw: r.raw.slice(0, 1 << 20), raw_sha256: sha256Hex(r.raw) };
+}
+
+/** Pure CPU stage: parse + normalize + validate every record of a batch. Never throws on data. */
+export function prepareBatch(records: readonly InboundRecord[], policy: NormalizerPolicy, ingestedAt: string): PreparedBatch {
+  const out: PreparedBatch = { events: [], raws: [], deadLetters: [], counts: emptyCounts(), sources: new Map() };
+  for (const r of records) {
+    out.counts.read++;
+    let s = out.sources.get(r.source);
+    if (!s) { s = { min: '', max: '', received: 0, events: 0, dead: 0, dropped: 0 }; out.sources.set(r.source, s); }
+    s.received++;
+    const normalizer = normalizerFor(r.source);
+    if (!normalizer) {
+      out.deadLetters.push(deadLetterOf(r, 'normalize', 'unknown_source', `no normalizer for source ${r.source}`));
+      s.dead++;
+      continue;
+    }
+    let payload = r.payload;
+    if (payload === undefined) {
+      if (normalizer.format === 'json') {
+        try { payload = JSON.parse(r.raw); } catch (e) {
+          out.deadLetters.push(deadLetterOf(r, 'normalize', 'invalid_json', (e as Error).message));
+          s.dead++;
+          continue;
+        }
+      } else payload = r.raw;
+    }
+    const result = normalizeRecord(normalizer, r.raw, payload, policy, ingestedAt, r.raw_sha256);
+    switch (result.kind) {
+      case 'ok': {
+        for (const e of result.value) {
+          out.events.push(e);
+          if (!s.min || e.event_time < s.min) s.min = e.event_time;
+          if (!s.max || e.event_time > s.max) s.max = e.event_time;
+        }
+        s.events += result.value.length;
+        if (result.value.length > 0) {
+          const first = result.value[0] as AuthEvent;
+          out.raws.push({ raw_sha256: r.raw_sha256, source: r.source, event_time: first.event_time, received_at: r.received_at, input_ref: r.input_ref, raw: r.raw });
+        }
+        break;
+      }
+      case 'drop':
+        out.counts.dropped++;
+        s.dropped++;
+        break;
+      case 'reject':
+        out.deadLetters.push(deadLetterOf(r, 'normalize', result.reason, result.detail));
+        s.dead++;
+        break;
+      default: {
+        const never: never = result;
+        throw new Error(`unhandled step ${String(never)}`);
+      }
+    }
+  }
+  out.counts.dead_lettered = out.deadLetters.length;
+  out.counts.events = out.events.length;
+  return out;
+}
+
+/** Dependencies of the storing stage. */
+export interface PipelineDeps {
+  readonly store: Store;
+  readonly policy: NormalizerPolicy;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Count pre-existing events as duplicates (one extra read per batch); on for imports, off for throughput. */
+  readonly countDuplicates?: boolean;
+  /** Called after a batch is stored (correlation hooks, metrics). */
+  readonly onStored?: (events: readonly AuthEvent[]) => Promise<void> | void;
+}
+
+/** The storing stage: the only code that knows normalize → raw_events → auth_events → dead_letters order. */
+export interface Pipeline {
+  /** Normalizes and stores one batch; resolves only when everything is durably stored. */
+  handle(records: readonly InboundRecord[], connector?: string): Promise<BatchCounts>;
+  /** Pre-framing rejects (invalid JSON, corrupt gzip) go straight to dead_letters. */
+  deadLetter(rows: readonly DeadLetter[]): Promise<void>;
+}
+
+/** Creates the pipeline. Inserts are serialized (one in flight) while the next batch normalizes. */
+export function createPipeline(deps: PipelineDeps): Pipeline {
+  let insertChain: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = insertChain.then(fn, fn);
+    insertChain = run.catch(() => undefined);
+    return run;
+  };
+  const log = deps.logger.child({ stage: 'sending' });
+  return {
+    async handle(records, connector = 'import') {
+      const prepared = prepareBatch(records, deps.policy, deps.clock.now().toISOString());
+      return serialized(async () => {
+        const counts = prepared.counts;
+        if (deps.countDuplicates && prepared.events.length > 0) {
+          const seen = new Set<string>();
+          for (const [source, s] of prepared.sources) {
+            if (!s.min) continue;
+            const ids = prepared.events.filter((e) => e.source === source).map((e) => e.event_id);
+            for (const id of await deps.store.existingEventIds(source, ids, s.min, s.max)) seen.add(id);
+          }
+          const inBatch = new Set<string>();
+          for (const e of prepared.events) {
+            if (seen.has(e.event_id) || inBatch.has(e.event_id)) counts.duplicates++;
+            inBatch.add(e.event_id);
+          }
+        }
+        counts.stored = counts.events - counts.duplicates;
+        // NOTE: raw before events: an event in auth_events must always have its raw record available.
+        await deps.store.insertRawEvents(prepared.raws);
+        await deps.store.insertEvents(prepared.events);
+        await deps.store.insertDeadLetters(prepared.deadLetters);
+        const now = deps.clock.now().toISOString();
+        for (const [source, s] of prepared.sources) {
+          await deps.store.insertIngestBatch({
+            batch_id: randomUUID(), source, connector, received_at: now,
+            min_event_time: s.min || now, max_event_time: s.max || now,
+            received: s.received, events: s.events, dead_lettered: s.dead, dropped: s.dropped,
+          });
+        }
+        log.debug({ count: counts.read, events: counts.events, dead: counts.dead_lettered }, 'batch stored');
+        if (deps.onStored && prepared.events.length) await deps.onStored(prepared.events);
+        return counts;
+      });
+    },
+    async deadLetter(rows) {
+      await serialized(() => deps.store.insertDeadLetters(rows));
+    },
+  };
+}

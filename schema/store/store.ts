@@ -1,0 +1,169 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { AUTH_EVENT_COLUMNS, type AuthEvent } from '../auth-event.ts';
+import type { DeadLetter } from '../dead-letter.ts';
+import { migrate } from './migrate.ts';
+import { openStoreClient, type StoreClient, type StoreTarget } from './client.ts';
+
+/** ClickHouse DateTime64 text for an ISO instant ("2025-03-11T09:00:05.123Z" → "2025-03-11 09:00:05.123"). */
+export function chTime(iso: string): string {
+  return iso.length >= 23 ? `${iso.slice(0, 10)} ${iso.slice(11, 23)}` : iso.replace('T', ' ').replace('Z', '');
+}
+
+/** A raw upstream record kept for evidence. */
+export interface RawEventRow {
+  raw_sha256: string;
+  source: string;
+  event_time: string;
+  received_at: string;
+  input_ref: string;
+  raw: string;
+}
+
+/** One row of the completeness reconciliation. */
+export interface IngestBatchRow {
+  batch_id: string;
+  source: string;
+  connector: string;
+  received_at: string;
+  min_event_time: string;
+  max_event_time: string;
+  received: number;
+  events: number;
+  dead_lettered: number;
+  dropped: number;
+}
+
+const RAW_COLUMNS = ['raw_sha256', 'source', 'event_time', 'received_at', 'input_ref', 'raw'] as const;
+const DEAD_LETTER_COLUMNS = ['source', 'stage', 'received_at', 'input_ref', 'reason', 'detail', 'raw', 'raw_sha256'] as const;
+const BATCH_COLUMNS = ['batch_id', 'source', 'connector', 'received_at', 'min_event_time', 'max_event_time', 'received', 'events', 'dead_lettered', 'dropped'] as const;
+
+/** Serializes one AuthEvent as a JSONEachRow line in column order (times in ClickHouse text form). */
+export function serializeEvent(e: AuthEvent): string {
+  return JSON.stringify({ ...e, event_time: chTime(e.event_time), ingested_at: chTime(e.ingested_at) });
+}
+
+/** Serializes arbitrary rows; keys named in `timeKeys` are converted to ClickHouse time text. */
+function serializeRows<T extends object>(rows: readonly T[], timeKeys: readonly string[]): Buffer {
+  const lines: string[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = { ...(rows[i] as Record<string, unknown>) };
+    for (const k of timeKeys) if (typeof r[k] === 'string') r[k] = chTime(r[k] as string);
+    lines[i] = JSON.stringify(r);
+  }
+  return Buffer.from(`${lines.join('\n')}\n`);
+}
+
+/** Store: idempotent writes of events, raw records and rejects; parameterized reads. */
+export interface Store {
+  readonly client: ClickHouseClient;
+  readonly mode: 'embedded' | 'server';
+  /** Inserts a pre-serialized JSONEachRow body. `dedupToken` makes a retried insert add nothing. */
+  insertBody(table: string, columns: readonly string[], body: Buffer, dedupToken: string): Promise<void>;
+  insertEvents(events: readonly AuthEvent[]): Promise<void>;
+  insertRawEvents(rows: readonly RawEventRow[]): Promise<void>;
+  insertDeadLetters(rows: readonly DeadLetter[]): Promise<void>;
+  insertIngestBatch(row: IngestBatchRow): Promise<void>;
+  /** Generic insert of plain rows (small tables: tokens, exemptions, trails). */
+  insertRows(table: string, rows: readonly object[], timeKeys?: readonly string[]): Promise<void>;
+  /** Runs a parameterized query ({name:Type} placeholders) and returns the rows. */
+  query<T>(sql: string, params?: Record<string, unknown>): Promise<T[]>;
+  /** Runs a parameterized statement. */
+  command(sql: string, params?: Record<string, unknown>): Promise<void>;
+  /** Which of these event ids are already stored (for duplicate counts). */
+  existingEventIds(source: string, ids: readonly string[], minTime: string, maxTime: string): Promise<Set<string>>;
+  getCursor(name: string): Promise<string | undefined>;
+  setCursor(name: string, source: string, cursor: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+function tokenFor(table: string, body: Buffer): string {
+  return `${table}:${createHash('sha256').update(body).digest('hex')}`;
+}
+
+/** Wraps a connected StoreClient as a Store. */
+export function createStore(sc: StoreClient): Store {
+  const { client } = sc;
+  const insertBody = async (table: string, columns: readonly string[], body: Buffer, dedupToken: string): Promise<void> => {
+    const settings = { insert_deduplication_token: dedupToken, date_time_input_format: 'best_effort' as const };
+    if (sc.rawInsert) {
+      await sc.rawInsert(table, body, columns, settings);
+      return;
+    }
+    await client.insert({ table, values: Readable.from([body]), format: 'JSONEachRow', columns: [...columns] as [string, ...string[]], clickhouse_settings: settings });
+  };
+  const insertRows = async (table: string, rows: readonly object[], timeKeys: readonly string[] = []): Promise<void> => {
+    if (rows.length === 0) return;
+    const body = serializeRows(rows, timeKeys);
+    await insertBody(table, Object.keys(rows[0] as object), body, tokenFor(table, body));
+  };
+  const query = async <T>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> => {
+    const rs = await client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
+    return rs.json<T>();
+  };
+  return {
+    client,
+    mode: sc.mode,
+    insertBody,
+    insertRows,
+    query,
+    async insertEvents(events) {
+      if (events.length === 0) return;
+      const lines = new Array<string>(events.length);
+      for (let i = 0; i < events.length; i++) lines[i] = serializeEvent(events[i] as AuthEvent);
+      const body = Buffer.from(`${lines.join('\n')}\n`);
+      await insertBody('auth_events', AUTH_EVENT_COLUMNS, body, tokenFor('auth_events', body));
+    },
+    async insertRawEvents(rows) {
+      if (rows.length === 0) return;
+      const body = serializeRows(rows, ['event_time', 'received_at']);
+      await insertBody('raw_events', RAW_COLUMNS, body, tokenFor('raw_events', body));
+    },
+    async insertDeadLetters(rows) {
+      if (rows.length === 0) return;
+      const body = serializeRows(rows, ['received_at']);
+      await insertBody('dead_letters', DEAD_LETTER_COLUMNS, body, tokenFor('dead_letters', body));
+    },
+    async insertIngestBatch(row) {
+      const body = serializeRows([row], ['received_at', 'min_event_time', 'max_event_time']);
+      await insertBody('ingest_batches', BATCH_COLUMNS, body, tokenFor('ingest_batches', body));
+    },
+    async command(sql, params = {}) {
+      await client.command({ query: sql, query_params: params });
+    },
+    async existingEventIds(source, ids, minTime, maxTime) {
+      if (ids.length === 0) return new Set();
+      const rows = await query<{ id: string }>(
+        // NOTE: the alias must not be `event_id`: ClickHouse would substitute it into the WHERE clause.
+        `SELECT DISTINCT toString(event_id) AS id FROM auth_events
+         WHERE source = {source:String}
+           AND event_time BETWEEN {min:DateTime64(3, 'UTC')} AND {max:DateTime64(3, 'UTC')}
+           AND event_id IN {ids:Array(UUID)}`,
+        { source, min: chTime(minTime), max: chTime(maxTime), ids },
+      );
+      return new Set(rows.map((r) => r.id));
+    },
+    async getCursor(name) {
+      const rows = await query<{ cursor: string }>(
+        'SELECT argMax(cursor, updated_at) AS cursor FROM ingest_cursors WHERE name = {name:String} GROUP BY name', { name });
+      return rows[0]?.cursor;
+    },
+    async setCursor(name, source, cursor) {
+      await insertRows('ingest_cursors', [{ name, source, cursor, updated_at: new Date().toISOString() }], ['updated_at']);
+    },
+    close: () => sc.close(),
+  };
+}
+
+/** Opens the store for a target, applies migrations and retention, and returns it ready. */
+export async function openStore(target: StoreTarget, opts: { retentionDays?: number } = {}): Promise<Store> {
+  const sc = await openStoreClient(target);
+  try {
+    await migrate(sc.client, opts);
+  } catch (e) {
+    await sc.close();
+    throw e;
+  }
+  return createStore(sc);
+}
