@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
-import { SourceConfig } from '../ingest/sources/source-config.ts';
+import { SourcesConfig, credentialEnvNames } from '../ingest/sources/source-config.ts';
 import { ReceiversConfig } from '../ingest/receivers/receivers-config.ts';
 
 const emptyAsUnset = (v: unknown): unknown => (v === '' ? undefined : v);
@@ -54,13 +54,21 @@ export const PolicyConfig = z.object({
   gateway_ca_fingerprints: z.array(z.string()).default([]),
   /** Admin role/policy names considered privileged (case-insensitive substrings). */
   admin_role_patterns: z.array(z.string()).default(['admin', 'owner', 'root', 'superuser', 'cluster-admin', 'system:masters']),
+  /** Environments whose resources are privileged by default (production access is privileged access). */
+  privileged_environments: z.array(z.enum(['prod', 'staging', 'dev', 'unknown'])).default(['prod']),
+  /** Days after a revocation trigger in which downstream revocations close it and sessions count as post-revocation. */
+  revocation_lookahead_days: z.number().int().positive().max(90).default(7),
+  /** Local cloud accounts (IAM user names or ARNs) known to hold admin rights that CloudTrail never showed being granted. */
+  local_admin_accounts: z.array(z.string()).default([]),
+  /** Max seconds between a gateway session and the host/database/cluster login it produced (sshd cert, PostgreSQL pid). */
+  gateway_match_seconds: z.number().int().positive().max(3600).default(60),
 }).strict();
 export type PolicyConfig = z.infer<typeof PolicyConfig>;
 
 /** The config file (YAML or JSON): organisation, sources, identities, policy. */
 export const FileConfig = z.object({
   organisation: z.string().default('Example Organisation'),
-  sources: z.array(SourceConfig).default([]),
+  sources: SourcesConfig.default([]),
   receivers: ReceiversConfig.prefault({}),
   identities: z.array(z.object({ person: z.string().email().transform((s) => s.toLowerCase()), aliases: z.array(z.string()).default([]) })).default([]),
   break_glass_accounts: z.array(z.string()).default([]),
@@ -81,6 +89,11 @@ export interface Config {
   readonly dataDir: string;
   readonly store: { readonly mode: 'embedded' | 'server'; readonly path: string; readonly url?: string; readonly user: string; readonly password: string; readonly database: string };
   readonly bus: { readonly mode: 'memory' | 'kafka'; readonly brokers: string[] };
+  /**
+   * Values of the environment variables the config file names as credentials (`token_env`, `client_secret_env`, ...),
+   * read here so no other module touches process.env. A name missing from the environment is absent from the map.
+   */
+  readonly secrets: Readonly<Record<string, string>>;
 }
 
 function formatIssues(prefix: string, issues: readonly z.core.$ZodIssue[]): string {
@@ -115,6 +128,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { co
   const file = loadFileConfig(overrides.configPath ?? e.ACCESSPROOF_CONFIG);
   const dataDir = resolve(overrides.dataDir ?? e.ACCESSPROOF_DATA_DIR);
   const brokers = (e.KAFKA_BROKERS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const secrets: Record<string, string> = {};
+  for (const source of file.sources) {
+    for (const name of credentialEnvNames(source)) {
+      const value = env[name];
+      if (value !== undefined && value !== '') secrets[name] = value;
+    }
+  }
   return Object.freeze({
     env: e,
     file,
@@ -128,5 +148,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { co
       database: e.CLICKHOUSE_DATABASE,
     },
     bus: { mode: brokers.length ? 'kafka' : 'memory', brokers },
+    secrets: Object.freeze(secrets),
   } as const);
 }

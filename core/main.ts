@@ -9,6 +9,7 @@ import { startConnectors, type RunningConnector } from '../ingest/connectors.ts'
 import { createPipeline } from '../ingest/pipeline.ts';
 import { loadDemoDataset } from '../ingest/demo/load-demo.ts';
 import { extraRouteRegistrars } from '../api/routes/index.ts';
+import { createStatusRegistry } from '../ingest/sources/status-registry.ts';
 import type { Store } from '../schema/store/store.ts';
 
 /** A running server: the API plus the connectors, stoppable in the documented order. */
@@ -30,11 +31,12 @@ export async function startServer(ctx: AppContext, opts: { demo: boolean }): Pro
     if (opts.demo) await loadDemoDataset(ctx, store);
     const pipeline = createPipeline({ store, policy: ctx.policy, clock: ctx.clock, logger: log });
     const verify = createTokenVerifier(store);
+    const status = createStatusRegistry(ctx.clock);
     const app = await buildApp({
       store, verify, logger: log, bodyLimit: ctx.config.env.ACCESSPROOF_BODY_LIMIT_BYTES, version: VERSION,
-      extraRoutes: extraRouteRegistrars({ ctx, store, pipeline, verify }),
+      extraRoutes: extraRouteRegistrars({ ctx, store, pipeline, verify, status }),
     });
-    const connectors: RunningConnector[] = await startConnectors({ ctx, store, pipeline });
+    const connectors: RunningConnector[] = await startConnectors({ ctx, store, pipeline, status });
     const address = await app.listen({ host: ctx.config.env.ACCESSPROOF_HOST, port: ctx.config.env.ACCESSPROOF_PORT });
     log.info({ address, store: store.mode, connectors: connectors.map((c) => c.name) }, 'accessproof started');
     if (opts.demo) {

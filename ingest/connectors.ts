@@ -2,6 +2,8 @@ import type { AppContext } from '../core/context.ts';
 import type { Store } from '../schema/store/store.ts';
 import type { Bus } from './bus/bus.ts';
 import type { Pipeline } from './pipeline.ts';
+import { startPollers } from './sources/start-pollers.ts';
+import type { StatusRegistry } from './sources/status-registry.ts';
 
 /** A running connector (poller, tailer, syslog server). */
 export interface RunningConnector {
@@ -15,13 +17,17 @@ export interface ConnectorDeps {
   readonly store: Store;
   readonly pipeline: Pipeline;
   readonly bus?: Bus;
+  /** Runtime status shown by `GET /v1/sources`; connectors report into it. */
+  readonly status?: StatusRegistry;
 }
 
 /** A factory that starts the connectors it finds in the config (and returns none when none are configured). */
 export type ConnectorStarter = (deps: ConnectorDeps) => Promise<RunningConnector[]>;
 
 // One entry per connector family (IdP pollers, live receivers); each starts what the config declares.
-const STARTERS: readonly ConnectorStarter[] = [];
+const STARTERS: readonly ConnectorStarter[] = [
+  startPollers,
+];
 
 /** Starts every configured connector; one failing to start is logged and does not stop the others. */
 export async function startConnectors(deps: ConnectorDeps): Promise<RunningConnector[]> {

@@ -3,7 +3,9 @@ import type { AppContext } from '../../core/context.ts';
 import type { Pipeline } from '../../ingest/pipeline.ts';
 import type { Store } from '../../schema/store/store.ts';
 import type { TokenVerifier } from '../plugins/auth.ts';
+import type { StatusRegistry } from '../../ingest/sources/status-registry.ts';
 import { registerIngestRoutes } from './ingest.ts';
+import { registerSourceRoutes } from './sources.ts';
 
 /** What the optional route plugins receive from the composition root. */
 export interface RouteDeps {
@@ -11,6 +13,8 @@ export interface RouteDeps {
   readonly store: Store;
   readonly pipeline: Pipeline;
   readonly verify: TokenVerifier;
+  /** Runtime status of pollers, webhooks and workers (GET /v1/sources). */
+  readonly status?: StatusRegistry;
 }
 
 /** Route plugins beyond events and dead letters (ingest, sources, sessions, metrics, evidence, dashboard). */
@@ -18,5 +22,6 @@ export function extraRouteRegistrars(deps: RouteDeps): ((app: FastifyInstance) =
   return [
     // One line per route module.
     (app) => registerIngestRoutes(app, deps),
+    (app) => registerSourceRoutes(app, deps),
   ];
 }

@@ -50,6 +50,7 @@ function frameBody(source: string, body: string, ref: string): { records: Inboun
     }
     for (const item of frameDocument(doc, d.text, d.ref, normalizer)) {
       if (item.kind === 'record') push(item.raw, item.input_ref, item.payload);
+      else if (item.kind === 'drop') continue;
       else rejects.push(deadLetterOf({ source, raw: item.raw, input_ref: item.input_ref, received_at }, 'receiver', item.reason, item.detail));
     }
   }

@@ -31,6 +31,10 @@ export function registerNormalize(program: Command, getCtx: () => AppContext): v
           process.stderr.write(`${JSON.stringify({ input_ref: item.input_ref, reason: item.reason, detail: item.detail })}\n`);
           continue;
         }
+        if (item.kind === 'drop') {
+          process.stderr.write(`${JSON.stringify({ input_ref: item.input_ref, dropped: item.reason })}\n`);
+          continue;
+        }
         const r = normalizeRecord(normalizer, item.raw, item.payload, ctx.policy, ingestedAt);
         switch (r.kind) {
           case 'ok':

@@ -1,5 +1,4 @@
-// NOTE: core/errors.ts (AppError) does not exist yet; BusError has the same shape (stable `code`, `retriable`,
-// `cause`) so it can become `class BusError extends AppError` without touching callers.
+import { AppError } from '../../core/errors.ts';
 
 /** Stable codes of bus failures. */
 export type BusErrorCode =
@@ -20,17 +19,13 @@ export type BusErrorCode =
   /** The subscription or bus was stopped before the batch was handled. */
   | 'ERR_BUS_STOPPED';
 
-/** Infrastructure failure of the bus. */
-export class BusError extends Error {
-  override readonly name = 'BusError';
-  readonly code: BusErrorCode;
-  /** kafkajs reads this too: `retriable: false` stops its retries and restarts. */
-  readonly retriable: boolean;
+/** Infrastructure failure of the bus. NOTE: kafkajs reads `retriable` too: false stops its retries and restarts. */
+export class BusError extends AppError {
+  declare readonly code: BusErrorCode;
 
   constructor(code: BusErrorCode, message: string, opts: { readonly retriable: boolean; readonly cause?: unknown }) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.code = code;
-    this.retriable = opts.retriable;
+    super(code, message, { retriable: opts.retriable, cause: opts.cause, status: opts.retriable ? 503 : 500 });
+    this.name = 'BusError';
   }
 }
 

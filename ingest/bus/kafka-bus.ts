@@ -173,11 +173,19 @@ export function chunkMessages(messages: readonly BusMessage[], maxBytes: number)
   return chunks;
 }
 
-/** kafkajs INFO is lifecycle chatter (joins, connects): keep it at debug; warnings and errors stay. */
+/**
+ * kafkajs INFO is lifecycle chatter (joins, connects): debug. Its `Connection` namespace logs every error
+ * response at ERROR even when the request is retried: warn; failures that matter surface as BusErrors.
+ */
 function forwardLog(logger: BusLogger, entry: LogEntry): void {
   const { message, ...extra } = entry.log;
   const obj = { stage: 'kafka', namespace: entry.namespace, ...extra };
-  if (entry.level === logLevel.ERROR) logger.error(obj, message);
-  else if (entry.level === logLevel.WARN) logger.warn(obj, message);
-  else logger.debug(obj, message);
+  if (entry.level === logLevel.ERROR && entry.namespace !== 'Connection') logger.error(obj, message);
+  else if (entry.level === logLevel.ERROR || (entry.level === logLevel.WARN && !message.startsWith(BOUNDED_RETRIES))) {
+    logger.warn(obj, message);
+  } else logger.debug(obj, message);
 }
+
+// Bounded producer retries are deliberate (publish must reject so the Source keeps its cursor); retried sends
+// are treated as possible duplicates downstream anyway, so this start-up warning is not actionable.
+const BOUNDED_RETRIES = 'Limiting retries for the idempotent producer';

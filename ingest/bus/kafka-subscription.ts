@@ -156,20 +156,25 @@ export async function startKafkaSubscription(cfg: KafkaSubscriptionConfig): Prom
     logger.debug({ ...log, partition: batch.partition, count: batch.messages.length, next }, 'batch committed');
   };
 
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 1,
-    eachBatch: async (payload) => {
-      // While draining, leave new batches unresolved: the next owner of the partition reads them again.
-      if (draining) return;
-      const run = handleBatch(payload);
-      inFlight = run.catch(() => undefined);
-      await run;
-    },
-  });
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async (payload) => {
+        // While draining, leave new batches unresolved: the next owner of the partition reads them again.
+        if (draining) return;
+        const run = handleBatch(payload);
+        inFlight = run.catch(() => undefined);
+        await run;
+      },
+    });
+  } catch (error) {
+    await consumer.disconnect().catch(() => undefined);
+    throw error;
+  }
 
   return {
     stop() {

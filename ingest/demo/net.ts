@@ -37,7 +37,6 @@ export function geoOf(ip: string): Geo {
   if (hostile >= 0) return HOSTILE[hostile % HOSTILE.length] ?? BERLIN;
   if (ip.startsWith('198.51.100.')) return HOSTILE[0] ?? BERLIN;
   const last = Number(ip.split('.')[3] ?? '0');
-  if (last >= 60 && last < 70) return BOSTON;
   if (last >= 130 && last < 160) return BOSTON;
   if (last >= 160 && last < 190) return LISBON;
   return last % 3 === 0 ? HAMBURG : last % 3 === 1 ? LEIPZIG : BERLIN;

@@ -52,6 +52,11 @@ export async function importFiles(sink: RecordSink, opts: ImportOptions): Promis
   };
   for await (const item of readRecords(opts.paths, normalizer)) {
     const received_at = opts.clock.now().toISOString();
+    if (item.kind === 'drop') {
+      totals.read++;
+      totals.dropped++;
+      continue;
+    }
     if (item.kind === 'reject') {
       rejects.push(deadLetterOf({ source: opts.source, raw: item.raw, input_ref: item.input_ref, received_at }, 'framing', item.reason, item.detail));
     } else {

@@ -11,7 +11,9 @@ import type { Normalizer } from '../normalizers/normalizer.ts';
 /** One framed input unit: a record ready for the bus, or a reject with its reason. */
 export type FramedItem =
   | { readonly kind: 'record'; readonly raw: string; readonly input_ref: string; readonly payload: unknown }
-  | { readonly kind: 'reject'; readonly raw: string; readonly input_ref: string; readonly reason: string; readonly detail: string };
+  | { readonly kind: 'reject'; readonly raw: string; readonly input_ref: string; readonly reason: string; readonly detail: string }
+  /** Expected noise found while unwrapping (empty batches, non-audit envelopes): counted, never stored. */
+  | { readonly kind: 'drop'; readonly input_ref: string; readonly reason: string };
 
 /** Largest single multi-line JSON document read whole (`{"Records":[...]}` objects are far smaller). */
 const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
@@ -99,6 +101,7 @@ export function* frameDocument(doc: unknown, raw: string, ref: string, normalize
         break;
       }
       case 'drop':
+        yield { kind: 'drop', input_ref: piece.ref, reason: r.reason };
         break;
       case 'reject':
         yield { kind: 'reject', raw: piece.raw, input_ref: piece.ref, reason: r.reason, detail: r.detail };

@@ -77,7 +77,7 @@ function assignmentDetails(f: ActivityFacts, resource: string, put: (k: string, 
   return a.principal_id.toLowerCase();
 }
 
-/** Validations and drops before mapping; null when the record is a usable final operation record. */
+/** Validations and drops before mapping; the event time when the record is a usable final operation record. */
 function screen(f: ActivityFacts, ctx: NormalizeContext): StepResult<AuthEvent[]> | string {
   if (f.operation === '') return reject('missing_field', 'operationName');
   if (f.time_raw === undefined || f.time_raw === null) return reject('missing_field', f.shape === 'rest' ? 'eventTimestamp' : 'time');

@@ -12,6 +12,14 @@
  * - Successful read-only calls (Describe/List/Get…) are dropped unless policy.store_read_only_cloud_calls;
  *   denied or failed reads are kept (a denial is evidence). Credential reads (GetPasswordData,
  *   GetSecretValue, BatchGetSecretValue) are always kept. Other writes → api_call.
+ * - privileged: root, sessions of roles named `*Admin*`, assuming such a role, every IAM write (whoever makes
+ *   it), and policy.privileged_resources globs. details.admin_policy tells whether a grant confers admin.
+ * - MFA: console MFAIdentifier `…:u2f/…` → security_key, `…:mfa/…` → totp; STS serialNumber likewise;
+ *   sessionContext mfaAuthenticated="true" → method unknown, evidence performed (verified on success);
+ *   federated identities → external_idp (their IdP event has the factor); IAM users/root without → none.
+ * - Envelopes: EventBridge `detail` (rejected when it lacks eventName/eventTime/userIdentity; other detail
+ *   types dropped), LookupEvents pages, CloudTrail Lake rows and GetQueryResults pages (lower-case columns),
+ *   digest files dropped.
  * - errorCode AccessDenied / UnauthorizedOperation → denied; any other errorCode → failure.
  *
  * details keys written here: identity_kind (root|iam_user|federated|assumed_role|service|account|unknown),
@@ -23,7 +31,7 @@
  */
 import type { AuthEvent } from '../../schema/auth-event.ts';
 import { buildEvent, isObject, isPrivilegedResource, str } from './common.ts';
-import { unwrapCloudTrail } from './cloudtrail/envelope.ts';
+import { nonRecordDrop, unwrapCloudTrail } from './cloudtrail/envelope.ts';
 import { isIamChange, mapIamChange } from './cloudtrail/iam.ts';
 import { actorKey } from './cloudtrail/identity.ts';
 import { sessionMfa } from './cloudtrail/mfa.ts';
@@ -83,6 +91,8 @@ export const cloudtrailNormalizer: Normalizer = {
   unwrap: unwrapCloudTrail,
   partitionKey: actorKey,
   normalize(record: unknown, ctx: NormalizeContext): StepResult<AuthEvent[]> {
+    const noise = isObject(record) ? nonRecordDrop(record) : '';
+    if (noise !== '') return drop(noise);
     const parsed = parseRecord(record, ctx);
     if (parsed.kind !== 'ok') return parsed;
     return mapRecord(parsed.value, ctx);

@@ -99,7 +99,8 @@ function iamPolicyEvents(id: string, base: ReturnType<typeof baseFields>, p: Rec
 
 function mapEntry(entry: Record<string, unknown>, p: Record<string, unknown>, ctx: NormalizeContext): StepResult<AuthEvent[]> {
   if (entry.timestamp === undefined || entry.timestamp === null) return reject('missing_field', 'timestamp');
-  const time = typeof entry.timestamp === 'string' ? toIsoMs(entry.timestamp) : null;
+  // Cloud Logging timestamps are RFC 3339 UTC; re-exports that drop the zone still mean UTC.
+  const time = typeof entry.timestamp === 'string' ? toIsoMs(entry.timestamp, { assumeUtcIfNoZone: true }) : null;
   if (time === null) return reject('invalid_time', `timestamp ${JSON.stringify(entry.timestamp).slice(0, 80)}`);
   const actor = resolveGcpActor(entry);
   if (actor === null) return reject('missing_actor', 'authenticationInfo names no principal (redacted or absent caller)');

@@ -138,7 +138,9 @@ function activityOf(record: unknown): StepResult<Activity> {
   const id = isObject(record.id) ? record.id : {};
   const app = str(id.applicationName) || 'login';
   if (!APPLICATIONS.has(app)) return reject('unsupported_application', app);
-  const events = record.events;
+  // Some exporters (Elastic, the samples' malformed case) flatten a one-event `events[]` to a single object:
+  // the format notes say to normalize both shapes.
+  const events = isObject(record.events) ? [record.events] : record.events;
   if (!Array.isArray(events)) {
     return reject('unsupported_shape', events === undefined ? 'no events[] (flattened activity)' : 'events is not an array');
   }

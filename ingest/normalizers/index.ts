@@ -12,8 +12,10 @@ import { cloudtrailNormalizer } from './cloudtrail.ts';
 import { gcpNormalizer } from './gcp.ts';
 import { azureNormalizer } from './azure.ts';
 import { sshdNormalizer } from './sshd.ts';
+import { postgresNormalizer } from './postgres.ts';
 
 const REGISTRY: Partial<Record<SourceId, Normalizer>> = {
+  postgres: postgresNormalizer,
   sshd: sshdNormalizer,
   cloudtrail: cloudtrailNormalizer,
   gcp: gcpNormalizer,

@@ -22,6 +22,10 @@ export async function normalizeFiles(source: string, paths: string[], policy: No
       out.rejects.push({ input_ref: item.input_ref, reason: item.reason, detail: item.detail });
       continue;
     }
+    if (item.kind === 'drop') {
+      out.drops.push({ input_ref: item.input_ref, reason: item.reason });
+      continue;
+    }
     const r = normalizeRecord(normalizer, item.raw, item.payload, policy, '2025-03-12T00:00:00.000Z');
     if (r.kind === 'ok') for (const e of r.value) out.events.push({ ...e, input_ref: item.input_ref });
     else if (r.kind === 'drop') out.drops.push({ input_ref: item.input_ref, reason: r.reason });

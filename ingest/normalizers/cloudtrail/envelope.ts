@@ -1,5 +1,5 @@
 import { isObject, str } from '../common.ts';
-import { drop, ok, reject, type StepResult } from '../step-result.ts';
+import { ok, reject, type StepResult } from '../step-result.ts';
 
 /**
  * CloudTrail Lake column names (lower-case in the SQL schema) → record field names. Applied to the top
@@ -59,9 +59,26 @@ function mergeRow(row: unknown): Record<string, unknown> {
   return out;
 }
 
-function unwrapEventBridge(doc: Record<string, unknown>): StepResult<unknown[]> {
+/**
+ * Envelopes that carry no CloudTrail record (other EventBridge detail types, digest files) pass through
+ * unchanged so that normalize() drops them: drops at the unwrap stage would not be counted.
+ */
+export function nonRecordDrop(doc: Record<string, unknown>): string {
   const detailType = str(doc['detail-type']);
-  if (detailType !== '' && !/CloudTrail/i.test(detailType)) return drop('not_cloudtrail_event');
+  if (detailType !== '' && !/CloudTrail/i.test(detailType)) return 'not_cloudtrail_event';
+  if ('digestStartTime' in doc && 'logFiles' in doc) return 'cloudtrail_digest';
+  return '';
+}
+
+/** A LookupEvents item → its decoded CloudTrailEvent record (or the item itself when undecodable). */
+function lookupRecord(item: unknown): unknown {
+  if (!isObject(item)) return item;
+  const rec = decodeValue(item.CloudTrailEvent);
+  return isObject(rec) ? rec : item;
+}
+
+function unwrapEventBridge(doc: Record<string, unknown>): StepResult<unknown[]> {
+  if (nonRecordDrop(doc) !== '') return ok([doc]);
   const detail = doc.detail;
   if (!isObject(detail)) return reject('missing_field', 'EventBridge envelope without a detail object');
   const missing = ['eventName', 'eventTime', 'userIdentity'].filter((k) => detail[k] === undefined || detail[k] === null);
@@ -71,16 +88,19 @@ function unwrapEventBridge(doc: Record<string, unknown>): StepResult<unknown[]> 
 
 /**
  * Source-specific envelopes: EventBridge (`detail-type` + `detail`), CloudTrail Lake query pages and rows,
- * and digest files (dropped). Generic framing has already split `{"Records":[…]}` and arrays.
+ * LookupEvents pages (`Events[].CloudTrailEvent`),
+ * and digest files (passed on to be dropped). Generic framing has already split `{"Records":[…]}` and arrays.
  */
 export function unwrapCloudTrail(doc: unknown): StepResult<unknown[]> {
   if (!isObject(doc)) return ok([doc]);
   if ('detail-type' in doc || ('detail' in doc && 'source' in doc && !('eventName' in doc))) return unwrapEventBridge(doc);
   if (Array.isArray(doc.QueryResultRows)) {
     const rows = doc.QueryResultRows.map((row) => fromLakeRow(mergeRow(row)));
-    return rows.length > 0 ? ok(rows) : drop('empty_page');
+    return ok(rows);
   }
   if (isLakeRow(doc)) return ok([fromLakeRow(doc)]);
-  if ('digestStartTime' in doc && 'logFiles' in doc) return drop('cloudtrail_digest');
+  // LookupEvents page: each item carries the record as a JSON string; an undecodable one passes through
+  // unchanged and is rejected by normalize() for its missing fields.
+  if (Array.isArray(doc.Events)) return ok(doc.Events.map(lookupRecord));
   return ok([doc]);
 }

@@ -124,14 +124,37 @@ function federatedUser(ui: Record<string, unknown>): CloudTrailIdentity {
   };
 }
 
+const NO_ROLE = { role: '', role_session_name: '', admin: false } as const;
+
+/** AssumeRoleWithSAML: the SAML subject or session name is normally the person's email. */
+function samlUser(ui: Record<string, unknown>, record: Record<string, unknown>): CloudTrailIdentity {
+  const session = str(getPath(record, ['requestParameters', 'roleSessionName']));
+  const candidates = [str(ui.userName), str(getPath(record, ['responseElements', 'subject'])), session];
+  const name = candidates.find(isEmail) ?? candidates.find((c) => c !== '') ?? str(ui.principalId);
+  return {
+    ...base(ui), ...NO_ROLE, user: canonicalUser(name), user_raw: str(ui.principalId) || name,
+    user_type: 'human', kind: 'federated', role_session_name: session,
+  };
+}
+
+/** AssumeRoleWithWebIdentity: issuer + subject; CI issuers are machines. */
+function webIdentityUser(ui: Record<string, unknown>, record: Record<string, unknown>): CloudTrailIdentity {
+  const issuer = str(ui.identityProvider);
+  const subject = str(ui.userName);
+  const raw = issuer && subject ? `${issuer}:${subject}` : issuer || subject || str(ui.principalId);
+  return {
+    ...base(ui), ...NO_ROLE, user: isEmail(subject) ? canonicalUser(subject) : raw, user_raw: raw,
+    user_type: isEmail(subject) ? 'human' : CI_ISSUERS.test(issuer) ? 'service' : 'unknown',
+    kind: 'federated', role_session_name: str(getPath(record, ['requestParameters', 'roleSessionName'])),
+  };
+}
+
 /** Resolves userIdentity into the canonical actor. `record` supplies SAML subject/session names. */
 export function resolveIdentity(ui: Record<string, unknown>, record: Record<string, unknown>): CloudTrailIdentity {
-  const type = str(ui.type);
-  const none = { role: '', role_session_name: '', admin: false } as const;
-  switch (type) {
+  switch (str(ui.type)) {
     case 'Root': {
       const arn = str(ui.arn) || (str(ui.accountId) ? `arn:aws:iam::${str(ui.accountId)}:root` : 'root');
-      return { ...base(ui), ...none, user: arn, user_raw: arn, user_type: 'root', kind: 'root', admin: true };
+      return { ...base(ui), ...NO_ROLE, user: arn, user_raw: arn, user_type: 'root', kind: 'root', admin: true };
     }
     case 'IAMUser':
       return iamUser(ui);
@@ -139,48 +162,27 @@ export function resolveIdentity(ui: Record<string, unknown>, record: Record<stri
       return assumedRole(ui);
     case 'FederatedUser':
       return federatedUser(ui);
-    case 'SAMLUser': {
-      // AssumeRoleWithSAML: the SAML subject or session name is normally the person's email.
-      const candidates = [
-        str(ui.userName),
-        str(getPath(record, ['responseElements', 'subject'])),
-        str(getPath(record, ['requestParameters', 'roleSessionName'])),
-      ];
-      const email = candidates.find(isEmail);
-      const name = email ?? candidates.find((c) => c !== '') ?? str(ui.principalId);
-      const session = str(getPath(record, ['requestParameters', 'roleSessionName']));
-      return {
-        ...base(ui), ...none, user: canonicalUser(name), user_raw: str(ui.principalId) || name,
-        user_type: 'human', kind: 'federated', role_session_name: session,
-      };
-    }
-    case 'WebIdentityUser': {
-      const issuer = str(ui.identityProvider);
-      const subject = str(ui.userName);
-      const raw = issuer && subject ? `${issuer}:${subject}` : issuer || subject || str(ui.principalId);
-      return {
-        ...base(ui), ...none, user: isEmail(subject) ? canonicalUser(subject) : raw, user_raw: raw,
-        user_type: isEmail(subject) ? 'human' : CI_ISSUERS.test(issuer) ? 'service' : 'unknown',
-        kind: 'federated', role_session_name: str(getPath(record, ['requestParameters', 'roleSessionName'])),
-      };
-    }
+    case 'SAMLUser':
+      return samlUser(ui, record);
+    case 'WebIdentityUser':
+      return webIdentityUser(ui, record);
     case 'AWSService': {
       const svc = str(ui.invokedBy) || str(record.sourceIPAddress);
-      return { ...base(ui), ...none, user: svc, user_raw: svc, user_type: 'service', kind: 'service' };
+      return { ...base(ui), ...NO_ROLE, user: svc, user_raw: svc, user_type: 'service', kind: 'service' };
     }
     case 'IdentityCenterUser': {
       const id = str(ui.userName) || str(getPath(ui, ['onBehalfOf', 'userId'])) || str(ui.principalId);
-      return { ...base(ui), ...none, user: canonicalUser(id), user_raw: id, user_type: 'human', kind: 'federated' };
+      return { ...base(ui), ...NO_ROLE, user: canonicalUser(id), user_raw: id, user_type: 'human', kind: 'federated' };
     }
     case 'AWSAccount': {
       const id = str(ui.principalId) || str(ui.accountId);
-      return { ...base(ui), ...none, user: id, user_raw: id, user_type: 'unknown', kind: 'account' };
+      return { ...base(ui), ...NO_ROLE, user: id, user_raw: id, user_type: 'unknown', kind: 'account' };
     }
     default: {
       const id = str(ui.userName) || str(ui.arn) || str(ui.principalId) || str(ui.accountId);
       const email = isEmail(id);
       return {
-        ...base(ui), ...none, user: canonicalUser(id), user_raw: id,
+        ...base(ui), ...NO_ROLE, user: canonicalUser(id), user_raw: id,
         user_type: email ? 'human' : 'unknown', kind: email ? 'federated' : 'unknown',
       };
     }

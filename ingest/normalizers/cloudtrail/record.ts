@@ -32,8 +32,9 @@ export function parseRecord(record: unknown, ctx: NormalizeContext): StepResult<
   if (record.userIdentity === undefined || record.userIdentity === null) return reject('missing_field', 'userIdentity');
   if (!isObject(record.userIdentity)) return reject('invalid_field', `userIdentity is a ${typeof record.userIdentity}, expected an object`);
   if (record.eventTime === undefined || record.eventTime === null) return reject('missing_field', 'eventTime');
-  // NOTE: CloudTrail writes ISO 8601 with Z; a zone-less or locale time is an export artefact, never guessed.
-  const time = typeof record.eventTime === 'string' ? toIsoMs(record.eventTime) : null;
+  // NOTE: CloudTrail writes ISO 8601 UTC; re-exports (e.g. Panther) drop the `Z` but the instant is still UTC.
+  // Locale or zone-shifted strings are never guessed.
+  const time = typeof record.eventTime === 'string' ? toIsoMs(record.eventTime, { assumeUtcIfNoZone: true }) : null;
   if (time === null) return reject('invalid_time', `eventTime ${JSON.stringify(record.eventTime).slice(0, 80)}`);
   const actor = resolveIdentity(record.userIdentity, record);
   return {

@@ -16,6 +16,7 @@ export interface SshdAssemblerOptions {
   readonly module_wait_ms: number;
 }
 
+/** Defaults: generous enough for a busy bastion, small enough to bound memory. */
 export const SSHD_ASSEMBLER_DEFAULTS: SshdAssemblerOptions = {
   max_pending: 1024, max_group_lines: 200, preauth_wait_ms: 130_000, session_wait_ms: 5_000, module_wait_ms: 10_000,
 };

@@ -54,6 +54,7 @@ export function authMethodOf(method: string, isCert: boolean): AuthMethod {
   return 'unknown';
 }
 
+/** The MFA columns of one login event. */
 export interface MfaFacts {
   readonly mfa_method: MfaMethod;
   readonly mfa_method_raw: string;

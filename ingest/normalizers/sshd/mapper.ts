@@ -60,9 +60,11 @@ export function mapSshdRecord(raw: string, ctx: NormalizeContext): StepResult<Au
 }
 
 function validate(items: readonly Item[]): { reason: string; detail: string } | null {
+  // A VERBOSE `Accepted certificate ID ...` line supplies the certificate facts a short Accepted line lacks.
+  const certLine = items.some((i) => i.msg.kind === 'cert_info');
   for (const { msg } of items) {
     if (msg.kind === 'auth' && msg.verb !== 'Postponed') {
-      if (msg.truncated || isCutCertificate(msg.key_info)) return { reason: 'truncated_line', detail: `${msg.verb} ${msg.method} line without its ssh2 tail` };
+      if (msg.truncated || (!certLine && isCutCertificate(msg.key_info))) return { reason: 'truncated_line', detail: `${msg.verb} ${msg.method} line without its ssh2 tail` };
       if (msg.user.trim() === '' || msg.ip === '') return { reason: 'missing_field', detail: `${msg.verb} ${msg.method} line with empty user or source IP` };
     }
     if (msg.kind === 'invalid_user' && msg.user.trim() === '') return { reason: 'missing_field', detail: 'Invalid user line with empty user' };

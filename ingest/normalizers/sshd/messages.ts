@@ -102,7 +102,7 @@ function classifyMessage(program: string, message: string): SshMessage {
   if (program === 'sudo') return classifySudo(message);
   if (program === 'systemd-logind') {
     const m = LOGIND_NEW.exec(message);
-    return m ? { kind: 'logind_session', session: m[1], user: m[2] } : { kind: 'noise', what: 'logind' };
+    return m ? { kind: 'logind_session', session: m[1], user: m[2] } : { kind: 'noise', what: 'logind_noise' };
   }
   if (!isSshdProgram(program)) return { kind: 'noise', what: 'other_program' };
   return classifySshd(message);
@@ -143,7 +143,7 @@ function classifySshd(message: string): SshMessage {
   if ((m = CLOSE_SESSION.exec(message))) return { kind: 'disconnect', user: m[1], ip: m[2], port: m[3] };
   if ((m = RECEIVED_DISCONNECT.exec(message))) return { kind: 'disconnect', user: '', ip: m[1], port: m[2] ?? '' };
   if (/^PAM \d+ more authentication failures?;/.test(message)) return { kind: 'noise', what: 'pam_summary' };
-  return { kind: 'noise', what: 'sshd' };
+  return { kind: 'noise', what: 'sshd_noise' };
 }
 
 function classifyModule(module: string, message: string): SshMessage {
@@ -151,7 +151,7 @@ function classifyModule(module: string, message: string): SshMessage {
   if (m) return { kind: 'mfa', module, result: 'success', user: m[1], ip: '', text: message };
   if ((m = GAUTH_BAD.exec(message))) return { kind: 'mfa', module, result: 'failure', user: m[1], ip: '', text: message };
   if ((m = DUO.exec(message))) return duoLine(module, m);
-  return { kind: 'noise', what: module };
+  return { kind: 'noise', what: 'pam_module_noise' };
 }
 
 function duoLine(module: string, m: RegExpExecArray): MfaLine {
@@ -167,7 +167,7 @@ function classifySudo(message: string): SshMessage {
   const session = PAM_SESSION.exec(message);
   if (session) return { kind: session[2] === 'opened' ? 'session_opened' : 'session_closed', service: session[1], user: session[3], by: session[4] ?? '' };
   const m = /^(\S+) : (.*)$/.exec(message);
-  if (!m) return { kind: 'noise', what: 'sudo' };
+  if (!m) return { kind: 'noise', what: 'sudo_noise' };
   const fields: Record<string, string> = {};
   let problem = '';
   for (const part of m[2].split(' ; ')) {
@@ -175,6 +175,6 @@ function classifySudo(message: string): SshMessage {
     if (kv) fields[kv[1]] = kv[2];
     else if (problem === '') problem = part.trim();
   }
-  if (!('COMMAND' in fields) && problem === '') return { kind: 'noise', what: 'sudo' };
+  if (!('COMMAND' in fields) && problem === '') return { kind: 'noise', what: 'sudo_noise' };
   return { kind: 'sudo', user: m[1], problem, fields };
 }

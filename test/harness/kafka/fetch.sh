@@ -37,15 +37,19 @@ fi
 
 mkdir -p "$(dirname "$dest")"
 tmp="$(mktemp -d "$dest.tmp.XXXXXX")"
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp" "$tmp.log"' EXIT
 echo "fetch.sh: fetching Apache Kafka $version jars into $dest" >&2
-mvn -q -B -f "$pom" dependency:copy-dependencies -DoutputDirectory="$tmp" >&2
+if ! mvn -q -B -f "$pom" dependency:copy-dependencies -DoutputDirectory="$tmp" > "$tmp.log" 2>&1; then
+  cat "$tmp.log" >&2
+  echo "fetch.sh: maven could not fetch the Kafka jars (see above)" >&2
+  exit 1
+fi
 if ! compgen -G "$tmp/kafka_2.13-$version.jar" > /dev/null; then
   echo "fetch.sh: maven finished but kafka_2.13-$version.jar is missing" >&2
   exit 1
 fi
 touch "$tmp/.complete"
-rm -rf "$dest"
+rm -rf "$dest" "$tmp.log"
 mv "$tmp" "$dest"
 trap - EXIT
 echo "$dest"

@@ -1,0 +1,66 @@
+import { chTime } from '../../schema/store/store.ts';
+
+/** The columns of an auth_events row the correlator reads (everything but raw/provenance text). */
+export interface CorrEvent {
+  readonly event_id: string;
+  readonly source: string;
+  readonly source_kind: string;
+  readonly event_type: string;
+  /** ISO instant with ms. */
+  readonly event_time: string;
+  readonly t: number;
+  readonly action: string;
+  readonly user: string;
+  readonly user_raw: string;
+  readonly user_type: string;
+  readonly target_user: string;
+  readonly resource: string;
+  readonly resource_type: string;
+  readonly environment: string;
+  readonly privileged: boolean;
+  readonly auth_method: string;
+  readonly mfa_method: string;
+  readonly mfa_verified: boolean;
+  readonly mfa_evidence: string;
+  readonly phishing_resistant: boolean;
+  readonly outcome: string;
+  readonly session_id: string;
+  readonly src_ip: string;
+  readonly details: Readonly<Record<string, string>>;
+}
+
+/** SELECT list producing CorrEvent rows (times as ClickHouse text, converted by `toCorrEvent`). */
+export const EVENT_SELECT = `toString(event_id) AS event_id, source, source_kind, event_type, toString(event_time) AS event_time,
+  action, user, user_raw, user_type, target_user, resource, resource_type, environment, privileged, auth_method,
+  mfa_method, mfa_verified, mfa_evidence, phishing_resistant, outcome, session_id, src_ip, details`;
+
+/** ClickHouse DateTime64 text ("2025-03-11 09:00:05.118" or with fewer digits) → ISO instant with ms. */
+export function isoOf(chText: string): string {
+  const [date, time = '00:00:00'] = chText.split(' ');
+  const [hms, frac = ''] = time.split('.');
+  return `${date}T${hms}.${frac.padEnd(3, '0').slice(0, 3)}Z`;
+}
+
+/** Epoch ms of a ClickHouse DateTime64 text. */
+export function msOf(chText: string): number {
+  return Date.parse(isoOf(chText));
+}
+
+/** ClickHouse text of an epoch ms instant (query parameter form). */
+export function chOf(ms: number): string {
+  return chTime(new Date(ms).toISOString());
+}
+
+/** Raw JSONEachRow shape of EVENT_SELECT. */
+export type RawEventRow = Omit<CorrEvent, 't'>;
+
+/** Converts a row of EVENT_SELECT. */
+export function toCorrEvent(r: RawEventRow): CorrEvent {
+  const event_time = isoOf(r.event_time);
+  return { ...r, event_time, t: Date.parse(event_time), details: r.details ?? {} };
+}
+
+/** A details value or ''. */
+export function detail(e: { readonly details: Readonly<Record<string, string>> }, key: string): string {
+  return e.details[key] ?? '';
+}
