@@ -12,10 +12,9 @@ import type { RouteDeps } from './index.ts';
 const Params = z.object({ source: z.string().regex(/^[a-z0-9_]{1,40}$/, 'unknown source') }).strict();
 
 /** Splits a webhook body into framed records: JSON (object, array, vendor envelope), NDJSON, or text lines. */
-function frameBody(source: string, body: string, ref: string): { records: InboundRecord[]; rejects: DeadLetter[] } {
+function frameBody(source: string, body: string, ref: string, received_at: string): { records: InboundRecord[]; rejects: DeadLetter[] } {
   const normalizer = normalizerFor(source);
   if (!normalizer) throw new AppError('bad_request', `unknown source "${source}"`, { status: 400 });
-  const received_at = new Date().toISOString();
   const records: InboundRecord[] = [];
   const rejects: DeadLetter[] = [];
   const push = (raw: string, input_ref: string, payload: unknown): void => {
@@ -32,22 +31,23 @@ function frameBody(source: string, body: string, ref: string): { records: Inboun
     return { records, rejects };
   }
   const trimmed = body.trim();
-  let docs: { text: string; ref: string }[];
+  let docs: { text: string; ref: string; doc: unknown }[] = [];
   try {
-    JSON.parse(trimmed);
-    docs = [{ text: trimmed, ref }];
+    docs = [{ text: trimmed, ref, doc: JSON.parse(trimmed) as unknown }];
   } catch {
-    // Not one JSON document: newline-delimited JSON (each line must parse).
-    docs = trimmed.split(/\r?\n/).map((text, i) => ({ text, ref: `${ref}:${i + 1}` })).filter((d) => d.text.trim() !== '');
+    // Not one JSON document: newline-delimited JSON (each line must parse; a bad line is a dead letter).
+    trimmed.split(/\r?\n/).forEach((text, i) => {
+      if (text.trim() === '') return;
+      const lineRef = `${ref}:${i + 1}`;
+      try {
+        docs.push({ text, ref: lineRef, doc: JSON.parse(text) as unknown });
+      } catch (e) {
+        rejects.push(deadLetterOf({ source, raw: text, input_ref: lineRef, received_at }, 'receiver', 'invalid_json', (e as Error).message));
+      }
+    });
   }
   for (const d of docs) {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(d.text);
-    } catch (e) {
-      rejects.push(deadLetterOf({ source, raw: d.text, input_ref: d.ref, received_at }, 'receiver', 'invalid_json', (e as Error).message));
-      continue;
-    }
+    const doc = d.doc;
     for (const item of frameDocument(doc, d.text, d.ref, normalizer)) {
       if (item.kind === 'record') push(item.raw, item.input_ref, item.payload);
       else if (item.kind === 'drop') continue;
@@ -71,7 +71,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RouteDeps): voi
     scope.get('/v1/ingest/:source', { preHandler: guard }, async (req) => {
       const { source } = Params.parse(req.params);
       const challenge = req.headers['x-okta-verification-challenge'];
-      if (source !== 'okta' || typeof challenge !== 'string') {
+      if (source !== 'okta' || typeof challenge !== 'string' || challenge === '' || challenge.length > 512) {
         throw new AppError('bad_request', 'GET is only the Okta Event Hook verification (x-okta-verification-challenge header)', { status: 400 });
       }
       return { verification: challenge };
@@ -81,14 +81,21 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RouteDeps): voi
       const { source } = Params.parse(req.params);
       const body = typeof req.body === 'string' ? req.body : '';
       if (!body.trim()) throw new AppError('bad_request', 'empty body', { status: 400 });
-      const ref = `webhook:${req.principal?.token_id ?? ''}:${req.id}`;
-      const { records, rejects } = frameBody(source, body, ref);
+      const received_at = deps.ctx.clock.now().toISOString();
+      // NOTE: req.id restarts with the process; the time keeps references of separate deliveries apart.
+      const ref = `webhook:${req.principal?.token_id ?? ''}:${received_at}:${req.id}`;
+      const { records, rejects } = frameBody(source, body, ref, received_at);
       if (rejects.length) await deps.pipeline.deadLetter(rejects);
       const counts = records.length ? await deps.pipeline.handle(records, 'webhook') : null;
       const dead = rejects.length + (counts?.dead_lettered ?? 0);
-      if (records.length === 0 && rejects.length > 0) {
-        return reply.status(400).send({ error: 'bad_request', message: `no usable event: ${rejects[0]?.reason} (kept as a dead letter)`, dead_lettered: dead });
+      const status = `webhook:${source}`;
+      // Nothing usable (every record dead-lettered, none dropped as expected noise): the body is malformed.
+      if ((counts?.events ?? 0) === 0 && (counts?.dropped ?? 0) === 0 && dead > 0) {
+        deps.status?.report(status, { source, kind: 'webhook', error: { code: 'bad_request', message: 'delivery without a usable event' } });
+        const reason = rejects[0]?.reason ?? 'rejected by the normalizer';
+        return reply.status(400).send({ error: 'bad_request', message: `no usable event: ${reason} (kept as a dead letter)`, dead_lettered: dead });
       }
+      deps.status?.report(status, { source, kind: 'webhook', state: 'running', success: true, batch: { records: records.length }, add: { deliveries_total: 1, events_total: counts?.events ?? 0, dead_letters_total: dead } });
       return reply.status(202).send({ accepted: records.length, events: counts?.events ?? 0, dead_lettered: dead, dropped: counts?.dropped ?? 0 });
     });
   });

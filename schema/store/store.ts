@@ -102,6 +102,7 @@ export function createStore(sc: StoreClient): Store {
     const rs = await client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
     return rs.json<T>();
   };
+  let lastCursorMs = 0;
   return {
     client,
     mode: sc.mode,
@@ -150,7 +151,9 @@ export function createStore(sc: StoreClient): Store {
       return rows[0]?.cursor;
     },
     async setCursor(name, source, cursor) {
-      await insertRows('ingest_cursors', [{ name, source, cursor, updated_at: new Date().toISOString() }], ['updated_at']);
+      // NOTE: strictly increasing per store: two saves in the same millisecond would tie in argMax(cursor, updated_at).
+      lastCursorMs = Math.max(Date.now(), lastCursorMs + 1);
+      await insertRows('ingest_cursors', [{ name, source, cursor, updated_at: new Date(lastCursorMs).toISOString() }], ['updated_at']);
     },
     close: () => sc.close(),
   };

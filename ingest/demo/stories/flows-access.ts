@@ -4,6 +4,7 @@
  * the same access (gateway event, host/cluster/database log).
  */
 import { HOSTS, INFRA } from '../org.ts';
+import { ALPHABET } from '../prng.ts';
 import { AWS_UA, ctAssumeRoleWithSaml, ctEmit, ctFederatedConsoleLogin, awsId, ROLE_IDS } from '../sources/cloudtrail.ts';
 import { EVERYDAY_CALLS } from '../sources/cloudtrail-calls.ts';
 import { eksRoleUser, k8sRequest, teleportAgentUser } from '../sources/k8s.ts';
@@ -45,7 +46,7 @@ export function bastionCertSsh(d: Day, minutes: [number, number]): { start: numb
   const start = d.t;
   const end = d.t + Math.floor((minutes[0] + rng.next() * (minutes[1] - minutes[0])) * MS.minute);
   tpSshSession(w, rng, tpUser(p), 'bastion-1', p.login, start, end, d.ip, { mfaDevice: p.mfa_device_uuid });
-  sshLogin(w, rng, sshConn(rng, 'bastion-1', d.ip), p.login, p.uid, { kind: 'cert', keyId: p.email, fp: `SHA256:${rng.chars(43, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/')}`, caFp: w.org.svc.bastion_ca_fp, serial: rng.int(10_000, 99_999) }, start + rng.int(40, 400), end);
+  sshLogin(w, rng, sshConn(rng, 'bastion-1', d.ip), p.login, p.uid, { kind: 'cert', keyId: p.email, fp: `SHA256:${rng.chars(43, ALPHABET.base64)}`, caFp: w.org.svc.bastion_ca_fp, serial: rng.int(10_000, 99_999) }, start + rng.int(40, 400), end);
   d.t = end + secs(rng, 30, 240);
   return { start, end };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AppError } from '../../../core/errors.ts';
 import type { BusBatch, BusMessage } from '../../../ingest/bus/bus.ts';
 import { BusError } from '../../../ingest/bus/bus-error.ts';
 import { createMemoryBus } from '../../../ingest/bus/memory-bus.ts';
@@ -66,6 +67,7 @@ describe('createMemoryBus', () => {
     const bus = createMemoryBus();
     const noSubscriber = await bus.publish('nobody', [message('k', 'x')]).catch((e: unknown) => e);
     expect(noSubscriber).toBeInstanceOf(BusError);
+    expect(noSubscriber).toBeInstanceOf(AppError);
     expect((noSubscriber as BusError).code).toBe('ERR_BUS_NO_SUBSCRIBER');
     expect((noSubscriber as BusError).retriable).toBe(true);
 
