@@ -6,6 +6,7 @@ import type { TokenVerifier } from '../plugins/auth.ts';
 import type { StatusRegistry } from '../../ingest/sources/status-registry.ts';
 import { registerIngestRoutes } from './ingest.ts';
 import { registerSourceRoutes } from './sources.ts';
+import { registerDashboardRoutes } from './dashboard.ts';
 
 /** What the optional route plugins receive from the composition root. */
 export interface RouteDeps {
@@ -23,5 +24,6 @@ export function extraRouteRegistrars(deps: RouteDeps): ((app: FastifyInstance) =
     // One line per route module.
     (app) => registerIngestRoutes(app, deps),
     (app) => registerSourceRoutes(app, deps),
+    (app) => registerDashboardRoutes(app),
   ];
 }

@@ -49,7 +49,8 @@ export interface BucketRow {
   privileged: boolean;
   via_gateway: boolean;
   federated_hint: boolean;
-  mfa_ids: string[];
+  /** [time, event id, mfa_method, phishing_resistant] of events in the bucket whose token proves MFA. */
+  proofs: [string, string, string, boolean][];
   hints: string[];
 }
 
@@ -69,7 +70,7 @@ export async function loadBuckets(store: Store, a: number, b: number): Promise<B
         max(privileged) AS privileged,
         max(details['via'] != '' OR positionCaseInsensitive(details['impersonated_by'], 'teleport') > 0) AS via_gateway,
         max(details['role_arn'] != '' OR auth_method = 'sso') AS federated_hint,
-        arraySlice(arraySort(groupArrayIf(toString(event_id), mfa_verified)), 1, 10) AS mfa_ids,
+        arraySlice(arraySort(groupArrayIf(tuple(toString(event_time), toString(event_id), toString(mfa_method), phishing_resistant), mfa_verified)), 1, 10) AS proofs,
         arraySlice(arraySort(groupUniqArray(concat(details['groups'], ',', details['role'], ',', details['caller_role']))), 1, 50) AS hints
      FROM auth_events FINAL
      WHERE event_time >= {a:${T}} AND event_time < {b:${T}} AND outcome = 'success'

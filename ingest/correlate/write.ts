@@ -77,10 +77,11 @@ async function replaceWindow<R extends object>(store: Store, spec: TableSpec<R>,
     if (before.get(k) === canonical(spec as TableSpec<object>, r)) continue;
     writes.push({ ...r, computed_at, is_deleted: 0 });
   }
+  const written = writes.length;
   for (const [k, r] of beforeRows) if (!seen.has(k)) writes.push({ ...r, computed_at, is_deleted: 1 });
-  // NOTE: one insert per window: a crash leaves either the old or the new state of the window, never a mix.
+  // NOTE: one insert per window: a day is inside one partition, so a crash leaves the old or the new day, never a mix.
   await store.insertRows(spec.table, writes, spec.timeKeys);
-  return { written: writes.length - (beforeRows.size - [...beforeRows.keys()].filter((k) => seen.has(k)).length), deleted: [...beforeRows.keys()].filter((k) => !seen.has(k)).length };
+  return { written, deleted: writes.length - written };
 }
 
 /** Rewrites the sessions that started in [a, b). */

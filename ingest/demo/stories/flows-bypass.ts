@@ -41,7 +41,7 @@ export function legacyBuildSsh(d: Day): void {
 export function clusterAdminCert(w: World, rng: Rng, t: number, ip: string, calls: number, ua: string): number {
   let at = t;
   for (let i = 0; i < calls; i++) {
-    const pick = rng.pick([
+    const pick = rng.pick<{ verb: string; uri: string; ref: Record<string, string> }>([
       { verb: 'get', uri: '/api/v1/namespaces/kube-system/configmaps/aws-auth', ref: { resource: 'configmaps', namespace: 'kube-system', name: 'aws-auth', apiVersion: 'v1' } },
       { verb: 'list', uri: '/api/v1/namespaces/payments/secrets?limit=500', ref: { resource: 'secrets', namespace: 'payments', apiVersion: 'v1' } },
       { verb: 'delete', uri: '/api/v1/namespaces/payments/pods/payments-api-7f9c6d-x2kqp', ref: { resource: 'pods', namespace: 'payments', name: 'payments-api-7f9c6d-x2kqp', apiVersion: 'v1' } },

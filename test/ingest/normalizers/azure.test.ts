@@ -8,6 +8,7 @@ import { normalizeRecord } from '../../../ingest/normalizers/normalize-record.ts
 import type { AuthEvent } from '../../../schema/auth-event.ts';
 import { normalizeFiles, type NormalizedFile } from '../../helpers/normalize-file.ts';
 import { sharedPath } from '../../helpers/shared.ts';
+import { lookupNormalized, expectEveryLineAccountedFor } from '../../helpers/normalized-lookup.ts';
 
 const SAMPLE = sharedPath('samples', 'azure-activity.jsonl');
 const MALFORMED = sharedPath('samples', 'azure-activity.malformed.jsonl');
@@ -30,28 +31,15 @@ function one(record: unknown): AuthEvent {
 }
 
 let out: NormalizedFile;
+const { at } = lookupNormalized(() => out);
 
 beforeAll(async () => {
   out = await normalizeFiles('azure', FILES);
 });
 
-function at(file: string, line: number): AuthEvent {
-  const found = out.events.filter((e) => e.input_ref === `${file}:${line}`);
-  expect(found, `${file}:${line}`).toHaveLength(1);
-  return found[0];
-}
-
 describe('azure conformance', () => {
   it('turns every sample line into an event, a drop or a reject with a reason', () => {
-    for (const file of FILES) {
-      lines(file).forEach((_, i) => {
-        const ref = `${file}:${i + 1}`;
-        const mine = (x: { input_ref: string }): boolean => x.input_ref === ref || x.input_ref.startsWith(`${ref}#`);
-        expect(out.events.some(mine) || out.rejects.some(mine) || out.drops.some(mine), ref).toBe(true);
-      });
-    }
-    for (const r of [...out.rejects, ...out.drops]) expect(r.reason).toMatch(/^[a-z_]+$/);
-    expect(out.rejects.filter((r) => r.reason === 'normalizer_error' || r.reason === 'invalid_event')).toEqual([]);
+    expectEveryLineAccountedFor(out, FILES);
   });
 
   it('normalizes 6 of 7 sample records; the Start record of the Owner assignment is dropped', () => {

@@ -9,6 +9,7 @@ import { normalizeRecord } from '../../../ingest/normalizers/normalize-record.ts
 import type { AuthEvent } from '../../../schema/auth-event.ts';
 import { normalizeFiles, type NormalizedFile } from '../../helpers/normalize-file.ts';
 import { sharedPath } from '../../helpers/shared.ts';
+import { expectEveryLineAccountedFor, lookupNormalized } from '../../helpers/normalized-lookup.ts';
 
 const SAMPLE = sharedPath('samples', 'aws-cloudtrail.jsonl');
 const MALFORMED = sharedPath('samples', 'aws-cloudtrail.malformed.jsonl');
@@ -33,30 +34,15 @@ function one(record: unknown, policy = DEFAULT_POLICY): AuthEvent {
 }
 
 let out: NormalizedFile;
+const { at } = lookupNormalized(() => out);
 
 beforeAll(async () => {
   out = await normalizeFiles('cloudtrail', [...LINE_FILES, S3_OBJECT]);
 });
 
-function at(file: string, line: number): AuthEvent {
-  const found = out.events.filter((e) => e.input_ref === `${file}:${line}`);
-  expect(found, `${file}:${line}`).toHaveLength(1);
-  return found[0];
-}
-
 describe('cloudtrail conformance', () => {
   it('turns every line of the samples and the external corpus into an event, a drop or a reject with a reason', () => {
-    for (const file of LINE_FILES) {
-      lines(file).forEach((_, i) => {
-        const ref = `${file}:${i + 1}`;
-        const handled = out.events.some((e) => e.input_ref === ref || e.input_ref.startsWith(`${ref}#`))
-          || out.rejects.some((r) => r.input_ref === ref || r.input_ref.startsWith(`${ref}#`))
-          || out.drops.some((d) => d.input_ref === ref || d.input_ref.startsWith(`${ref}#`));
-        expect(handled, ref).toBe(true);
-      });
-    }
-    for (const r of [...out.rejects, ...out.drops]) expect(r.reason).toMatch(/^[a-z_]+$/);
-    expect(out.rejects.filter((r) => r.reason === 'normalizer_error' || r.reason === 'invalid_event')).toEqual([]);
+    expectEveryLineAccountedFor(out, LINE_FILES);
   });
 
   it('counts the external corpus: zone-less Panther eventTimes are read as UTC; partial records are rejected', () => {

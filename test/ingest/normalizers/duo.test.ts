@@ -6,6 +6,7 @@ import { duoNormalizer } from '../../../ingest/normalizers/duo.ts';
 import { normalizeRecord } from '../../../ingest/normalizers/normalize-record.ts';
 import { normalizeFiles, type NormalizedFile } from '../../helpers/normalize-file.ts';
 import { sharedPath } from '../../helpers/shared.ts';
+import { lookupNormalized } from '../../helpers/normalized-lookup.ts';
 
 const SAMPLE = sharedPath('samples', 'duo.jsonl');
 const MALFORMED = sharedPath('samples', 'duo.malformed.jsonl');
@@ -15,24 +16,11 @@ const ADMIN = sharedPath('corpus', 'external', 'duo', 'duo_admin.jsonl');
 const JSONL = [SAMPLE, MALFORMED, AUTH, ADMIN];
 
 let out: NormalizedFile;
+const { at, rejectAt, dropAt } = lookupNormalized(() => out);
 
 beforeAll(async () => {
   out = await normalizeFiles('duo', [...JSONL, PAGE]);
 });
-
-function at(file: string, line: number): NormalizedFile['events'][number] {
-  const found = out.events.filter((e) => e.input_ref === `${file}:${line}`);
-  expect(found, `${file}:${line}`).toHaveLength(1);
-  return found[0]!;
-}
-
-function rejectAt(file: string, line: number): string {
-  return out.rejects.find((r) => r.input_ref === `${file}:${line}`)?.reason ?? '';
-}
-
-function dropAt(file: string, line: number): string {
-  return out.drops.find((r) => r.input_ref === `${file}:${line}`)?.reason ?? '';
-}
 
 describe('duo conformance', () => {
   it('turns every input line into an event, a reject or a drop, each with a reason code', () => {

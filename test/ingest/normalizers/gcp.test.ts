@@ -8,6 +8,7 @@ import { normalizeRecord } from '../../../ingest/normalizers/normalize-record.ts
 import type { AuthEvent } from '../../../schema/auth-event.ts';
 import { normalizeFiles, type NormalizedFile } from '../../helpers/normalize-file.ts';
 import { sharedPath } from '../../helpers/shared.ts';
+import { lookupNormalized, expectEveryLineAccountedFor } from '../../helpers/normalized-lookup.ts';
 
 const SAMPLE = sharedPath('samples', 'gcp-audit.jsonl');
 const MALFORMED = sharedPath('samples', 'gcp-audit.malformed.jsonl');
@@ -24,30 +25,15 @@ function sampleEntry(line: number): Record<string, unknown> {
 }
 
 let out: NormalizedFile;
+const { at } = lookupNormalized(() => out);
 
 beforeAll(async () => {
   out = await normalizeFiles('gcp', FILES);
 });
 
-function at(file: string, line: number): AuthEvent {
-  const found = out.events.filter((e) => e.input_ref === `${file}:${line}`);
-  expect(found, `${file}:${line}`).toHaveLength(1);
-  return found[0];
-}
-
 describe('gcp conformance', () => {
   it('turns every line of the samples and the external corpus into events, a drop or a reject with a reason', () => {
-    for (const file of FILES) {
-      lines(file).forEach((_, i) => {
-        const ref = `${file}:${i + 1}`;
-        const mine = (x: { input_ref: string }): boolean => x.input_ref === ref || x.input_ref.startsWith(`${ref}#`);
-        expect(out.events.some(mine) || out.rejects.some(mine) || out.drops.some(mine), ref).toBe(true);
-      });
-    }
-    for (const r of [...out.rejects, ...out.drops]) expect(r.reason).toMatch(/^[a-z_]+$/);
-    expect(out.rejects.filter((r) => r.reason === 'normalizer_error' || r.reason === 'invalid_event')).toEqual([]);
-    // Every emitted event names an actor.
-    for (const e of out.events) expect(e.user).not.toBe('');
+    expectEveryLineAccountedFor(out, FILES);
   });
 
   it('normalizes 9 sample entries and drops the system_event one', () => {

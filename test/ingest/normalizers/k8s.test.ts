@@ -5,6 +5,7 @@ import { k8sNormalizer } from '../../../ingest/normalizers/k8s.ts';
 import type { NormalizeContext } from '../../../ingest/normalizers/normalizer.ts';
 import { normalizeFiles, type NormalizedFile } from '../../helpers/normalize-file.ts';
 import { sharedPath } from '../../helpers/shared.ts';
+import { lookupNormalized, expectEveryLineAccountedFor } from '../../helpers/normalized-lookup.ts';
 
 const SAMPLE = sharedPath('samples', 'kubernetes-audit.jsonl');
 const MALFORMED = sharedPath('samples', 'kubernetes-audit.malformed.jsonl');
@@ -16,6 +17,7 @@ function lines(file: string): string[] {
 }
 
 let out: NormalizedFile;
+const { at, rejectAt, dropAt } = lookupNormalized(() => out);
 
 beforeAll(async () => {
   out = await normalizeFiles('k8s', FILES);
@@ -26,20 +28,6 @@ function eventsAt(ref: string): NormalizedFile['events'] {
   return out.events.filter((e) => e.input_ref === ref);
 }
 
-function at(file: string, line: number): NormalizedFile['events'][number] {
-  const found = eventsAt(`${file}:${line}`);
-  expect(found, `${file}:${line}`).toHaveLength(1);
-  return found[0]!;
-}
-
-function rejectAt(file: string, line: number): string {
-  return out.rejects.find((r) => r.input_ref === `${file}:${line}`)?.reason ?? '';
-}
-
-function dropAt(file: string, line: number): string {
-  return out.drops.find((d) => d.input_ref === `${file}:${line}`)?.reason ?? '';
-}
-
 const ctx: NormalizeContext = { raw_sha256: sha256Hex('k'), ingested_at: '2025-03-12T00:00:00.000Z', policy: DEFAULT_POLICY };
 
 function sampleRecord(n: number): Record<string, unknown> {
@@ -48,16 +36,7 @@ function sampleRecord(n: number): Record<string, unknown> {
 
 describe('k8s conformance', () => {
   it('turns every input line into events, a reject or a drop, each with a reason code', () => {
-    for (const file of FILES) {
-      for (let line = 1; line <= lines(file).length; line++) {
-        const ref = `${file}:${line}`;
-        const handled = out.events.some((e) => e.input_ref === ref || e.input_ref.startsWith(`${ref}#`))
-          || out.rejects.some((r) => r.input_ref === ref) || out.drops.some((d) => d.input_ref === ref);
-        expect(handled, ref).toBe(true);
-      }
-    }
-    for (const r of [...out.rejects, ...out.drops]) expect(r.reason).toMatch(/^[a-z_]+$/);
-    expect(out.rejects.filter((r) => r.reason === 'normalizer_error' || r.reason === 'invalid_event')).toEqual([]);
+    expectEveryLineAccountedFor(out, FILES);
   });
 
   it('keeps only ResponseComplete and drops control-plane noise', () => {

@@ -6,46 +6,23 @@ import { eventIdFor } from '../../../ingest/normalizers/common.ts';
 import { oktaNormalizer } from '../../../ingest/normalizers/okta.ts';
 import { normalizeFiles, type NormalizedFile } from '../../helpers/normalize-file.ts';
 import { sharedPath } from '../../helpers/shared.ts';
+import { lookupNormalized, expectEveryLineAccountedFor } from '../../helpers/normalized-lookup.ts';
 
 const SAMPLE = sharedPath('samples', 'okta.jsonl');
 const MALFORMED = sharedPath('samples', 'okta.malformed.jsonl');
 const CORPUS = sharedPath('corpus', 'external', 'okta', 'okta.jsonl');
 const FILES = [SAMPLE, MALFORMED, CORPUS];
 
-function lineCount(file: string): number {
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').length;
-}
-
 let out: NormalizedFile;
+const { at, rejectAt } = lookupNormalized(() => out);
 
 beforeAll(async () => {
   out = await normalizeFiles('okta', FILES);
 });
 
-/** The single event produced by one input line. */
-function at(file: string, line: number): NormalizedFile['events'][number] {
-  const found = out.events.filter((e) => e.input_ref === `${file}:${line}`);
-  expect(found, `${file}:${line}`).toHaveLength(1);
-  return found[0]!;
-}
-
-function rejectAt(file: string, line: number): string {
-  return out.rejects.find((r) => r.input_ref === `${file}:${line}`)?.reason ?? '';
-}
-
 describe('okta conformance', () => {
   it('turns every input line into events, a reject or a drop, each with a reason code', () => {
-    for (const file of FILES) {
-      for (let line = 1; line <= lineCount(file); line++) {
-        const ref = `${file}:${line}`;
-        const handled = out.events.some((e) => e.input_ref === ref || e.input_ref.startsWith(`${ref}#`))
-          || out.rejects.some((r) => r.input_ref === ref) || out.drops.some((d) => d.input_ref === ref);
-        expect(handled, ref).toBe(true);
-      }
-    }
-    for (const r of [...out.rejects, ...out.drops]) expect(r.reason).toMatch(/^[a-z_]+$/);
-    // A normalizer bug surfaces as normalizer_error / invalid_event: none allowed.
-    expect(out.rejects.filter((r) => r.reason === 'normalizer_error' || r.reason === 'invalid_event')).toEqual([]);
+    expectEveryLineAccountedFor(out, FILES);
   });
 
   it('normalizes all 36 good sample events with uuid-derived, stable event ids', () => {

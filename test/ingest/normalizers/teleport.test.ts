@@ -5,6 +5,7 @@ import type { NormalizeContext } from '../../../ingest/normalizers/normalizer.ts
 import { teleportNormalizer } from '../../../ingest/normalizers/teleport.ts';
 import { normalizeFiles, type NormalizedFile } from '../../helpers/normalize-file.ts';
 import { sharedPath } from '../../helpers/shared.ts';
+import { lookupNormalized, expectEveryLineAccountedFor } from '../../helpers/normalized-lookup.ts';
 
 const SAMPLE = sharedPath('samples', 'teleport.jsonl');
 const MALFORMED = sharedPath('samples', 'teleport.malformed.jsonl');
@@ -12,43 +13,16 @@ const CORPUS = sharedPath('corpus', 'external', 'teleport', 'teleport.jsonl');
 const CORPUS_TEXT = sharedPath('corpus', 'external', 'teleport', 'teleport_text.log');
 const FILES = [SAMPLE, MALFORMED, CORPUS, CORPUS_TEXT];
 
-function lineCount(file: string): number {
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').length;
-}
-
 let out: NormalizedFile;
+const { at, rejectAt, dropAt } = lookupNormalized(() => out);
 
 beforeAll(async () => {
   out = await normalizeFiles('teleport', FILES);
 });
 
-/** The single event produced by one input line. */
-function at(file: string, line: number): NormalizedFile['events'][number] {
-  const found = out.events.filter((e) => e.input_ref === `${file}:${line}`);
-  expect(found, `${file}:${line}`).toHaveLength(1);
-  return found[0]!;
-}
-
-function rejectAt(file: string, line: number): string {
-  return out.rejects.find((r) => r.input_ref === `${file}:${line}`)?.reason ?? '';
-}
-
-function dropAt(file: string, line: number): string {
-  return out.drops.find((d) => d.input_ref === `${file}:${line}`)?.reason ?? '';
-}
-
 describe('teleport conformance', () => {
   it('turns every input line into an event, a reject or a drop, each with a reason code', () => {
-    for (const file of FILES) {
-      for (let line = 1; line <= lineCount(file); line++) {
-        const ref = `${file}:${line}`;
-        const handled = out.events.some((e) => e.input_ref === ref) || out.rejects.some((r) => r.input_ref === ref)
-          || out.drops.some((d) => d.input_ref === ref);
-        expect(handled, ref).toBe(true);
-      }
-    }
-    for (const r of [...out.rejects, ...out.drops]) expect(r.reason).toMatch(/^[a-z_]+$/);
-    expect(out.rejects.filter((r) => r.reason === 'normalizer_error' || r.reason === 'invalid_event')).toEqual([]);
+    expectEveryLineAccountedFor(out, FILES);
   });
 
   it('normalizes 27 of the 28 good sample events with uid-derived ids; db.session.query is dropped', () => {
