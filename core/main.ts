@@ -11,6 +11,7 @@ import { loadDemoDataset } from '../ingest/demo/load-demo.ts';
 import { extraRouteRegistrars } from '../api/routes/index.ts';
 import { createStatusRegistry } from '../ingest/sources/status-registry.ts';
 import type { Store } from '../schema/store/store.ts';
+import { startKafkaMode, type KafkaMode } from '../ingest/worker/kafka-runtime.ts';
 
 /** A running server: the API plus the connectors, stoppable in the documented order. */
 export interface RunningServer {
@@ -24,14 +25,17 @@ export interface RunningServer {
  * The composition root: opens the store (migrating it), fills the demo store when asked, starts connectors and the
  * API. Shutdown order: stop sources, drain, close the store, close the API.
  */
-export async function startServer(ctx: AppContext, opts: { demo: boolean }): Promise<RunningServer> {
+export async function startServer(ctx: AppContext, opts: { demo: boolean; worker?: boolean }): Promise<RunningServer> {
   const log = ctx.logger;
   const store = await ctx.openStore();
+  let kafka: KafkaMode | undefined;
   try {
     if (opts.demo) await loadDemoDataset(ctx, store);
-    const pipeline = createPipeline({ store, policy: ctx.policy, clock: ctx.clock, logger: log });
-    const verify = createTokenVerifier(store);
     const status = createStatusRegistry(ctx.clock);
+    // Kafka mode: connectors publish to the raw topic; workers (in-process or `accessproof worker`) store.
+    kafka = ctx.config.bus.mode === 'kafka' ? await startKafkaMode(ctx, { store, status, inProcessWorker: opts.worker }) : undefined;
+    const pipeline = kafka?.pipeline ?? createPipeline({ store, policy: ctx.policy, clock: ctx.clock, logger: log });
+    const verify = createTokenVerifier(store);
     const app = await buildApp({
       store, verify, logger: log, bodyLimit: ctx.config.env.ACCESSPROOF_BODY_LIMIT_BYTES, version: VERSION,
       extraRoutes: extraRouteRegistrars({ ctx, store, pipeline, verify, status }),
@@ -52,18 +56,20 @@ export async function startServer(ctx: AppContext, opts: { demo: boolean }): Pro
         if (stopped) return;
         stopped = true;
         for (const c of connectors) await c.stop().catch((e: Error) => log.warn({ connector: c.name, err: { message: e.message } }, 'connector stop failed'));
+        await kafka?.stop().catch((e: Error) => log.warn({ err: { message: e.message } }, 'kafka stop failed'));
         await app.close();
         await store.close();
       },
     };
   } catch (e) {
+    await kafka?.stop().catch(() => undefined);
     await store.close();
     throw e;
   }
 }
 
 /** Runs the server until SIGINT/SIGTERM. */
-export async function runServer(ctx: AppContext, opts: { demo: boolean }): Promise<void> {
+export async function runServer(ctx: AppContext, opts: { demo: boolean; worker?: boolean }): Promise<void> {
   const server = await startServer(ctx, opts);
   await new Promise<void>((resolve) => {
     const shutdown = (): void => {

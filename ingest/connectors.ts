@@ -3,6 +3,7 @@ import type { Store } from '../schema/store/store.ts';
 import type { Bus } from './bus/bus.ts';
 import type { Pipeline } from './pipeline.ts';
 import { startPollers } from './sources/start-pollers.ts';
+import { startReceivers } from './receivers/start-receivers.ts';
 import type { StatusRegistry } from './sources/status-registry.ts';
 
 /** A running connector (poller, tailer, syslog server). */
@@ -27,6 +28,7 @@ export type ConnectorStarter = (deps: ConnectorDeps) => Promise<RunningConnector
 // One entry per connector family (IdP pollers, live receivers); each starts what the config declares.
 const STARTERS: readonly ConnectorStarter[] = [
   startPollers,
+  startReceivers,
 ];
 
 /** Starts every configured connector; one failing to start is logged and does not stop the others. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuthEvent } from '../schema/auth-event.ts';
 import type { DeadLetter } from '../schema/dead-letter.ts';
-import type { RawEventRow, Store } from '../schema/store/store.ts';
+import { encodeBatch, type EncodedBatch, type IngestBatchRow, type RawEventRow, type Store } from '../schema/store/store.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { HEADER, type BusMessage } from './bus/bus.ts';
@@ -19,6 +19,8 @@ export interface InboundRecord {
   readonly raw_sha256: string;
   /** In-process only: the decoded value, so the memory bus does not parse twice. */
   readonly payload?: unknown;
+  /** The record's UTF-8 bytes when they arrived as bytes (bus messages): stored in raw_events as they are. */
+  readonly raw_bytes?: Buffer;
 }
 
 /** Counts for one stored batch (and, summed, for one import). */
@@ -67,6 +69,7 @@ export function fromBusMessage(m: BusMessage): InboundRecord {
     input_ref: m.headers[HEADER.inputRef] ?? '',
     received_at: m.headers[HEADER.receivedAt] ?? new Date().toISOString(),
     raw_sha256: m.headers[HEADER.rawSha256] ?? sha256Hex(raw),
+    raw_bytes: m.value,
   };
 }
 
@@ -119,7 +122,7 @@ export function prepareBatch(records: readonly InboundRecord[], policy: Normaliz
         s.events += result.value.length;
         if (result.value.length > 0) {
           const first = result.value[0] as AuthEvent;
-          out.raws.push({ raw_sha256: r.raw_sha256, source: r.source, event_time: first.event_time, received_at: r.received_at, input_ref: r.input_ref, raw: r.raw });
+          out.raws.push({ raw_sha256: r.raw_sha256, source: r.source, event_time: first.event_time, received_at: r.received_at, input_ref: r.input_ref, raw: r.raw, raw_bytes: r.raw_bytes });
         }
         break;
       }
@@ -162,7 +165,37 @@ export interface Pipeline {
   deadLetter(rows: readonly DeadLetter[]): Promise<void>;
 }
 
-/** Creates the pipeline. Inserts are serialized (one in flight) while the next batch normalizes. */
+/** The reconciliation rows of a prepared batch (one per source). */
+function ingestBatchRows(prepared: PreparedBatch, connector: string, now: string): IngestBatchRow[] {
+  return [...prepared.sources].map(([source, s]) => ({
+    batch_id: randomUUID(), source, connector, received_at: now,
+    min_event_time: s.min || now, max_event_time: s.max || now,
+    received: s.received, events: s.events, dead_lettered: s.dead, dropped: s.dropped,
+  }));
+}
+
+/** A normalized batch and its insert bodies: all the CPU work of one batch, before any I/O. */
+export interface PreparedWrite {
+  readonly prepared: PreparedBatch;
+  readonly encoded: EncodedBatch;
+}
+
+/** Parse + normalize + validate a batch and encode every table's insert body (what `handle` runs synchronously). */
+export function prepareWrite(records: readonly InboundRecord[], policy: NormalizerPolicy, clock: Clock, connector: string): PreparedWrite {
+  const prepared = prepareBatch(records, policy, clock.now().toISOString());
+  // NOTE: raw before events (encodeBatch keeps this order): an event in auth_events always has its raw record.
+  const encoded = encodeBatch({
+    raws: prepared.raws, events: prepared.events, deadLetters: prepared.deadLetters,
+    ingestBatches: ingestBatchRows(prepared, connector, clock.now().toISOString()),
+  });
+  return { prepared, encoded };
+}
+
+/**
+ * Creates the pipeline. `handle` does all CPU work synchronously when called (parse, normalize, validate, encode the
+ * insert bodies), then queues one write per batch: inserts are serialized (one in flight), so a caller that calls
+ * `handle` for the next batch before awaiting the previous one normalizes it while the engine stores the previous.
+ */
 export function createPipeline(deps: PipelineDeps): Pipeline {
   let insertChain: Promise<unknown> = Promise.resolve();
   const serialized = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -173,7 +206,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const log = deps.logger.child({ stage: 'sending' });
   return {
     async handle(records, connector = 'import') {
-      const prepared = prepareBatch(records, deps.policy, deps.clock.now().toISOString());
+      const { prepared, encoded } = prepareWrite(records, deps.policy, deps.clock, connector);
       return serialized(async () => {
         const counts = prepared.counts;
         if (deps.countDuplicates && prepared.events.length > 0) {
@@ -190,19 +223,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           }
         }
         counts.stored = counts.events - counts.duplicates;
-        // NOTE: raw before events: an event in auth_events must always have its raw record available.
-        await deps.store.insertRawEvents(prepared.raws);
-        await deps.store.insertEvents(prepared.events);
-        await deps.store.insertDeadLetters(prepared.deadLetters);
-        const now = deps.clock.now().toISOString();
-        for (const [source, s] of prepared.sources) {
-          await deps.store.insertIngestBatch({
-            batch_id: randomUUID(), source, connector, received_at: now,
-            min_event_time: s.min || now, max_event_time: s.max || now,
-            received: s.received, events: s.events, dead_lettered: s.dead, dropped: s.dropped,
-          });
-        }
-        log.debug({ count: counts.read, events: counts.events, dead: counts.dead_lettered }, 'batch stored');
+        await deps.store.writeBatch(encoded);
+        log.debug({ count: counts.read, events: counts.events, dead: counts.dead_lettered, bytes: encoded.bytes }, 'batch stored');
         if (deps.onStored && prepared.events.length) await deps.onStored(prepared.events);
         return counts;
       });

@@ -7,6 +7,10 @@ import type { StatusRegistry } from '../../ingest/sources/status-registry.ts';
 import { registerIngestRoutes } from './ingest.ts';
 import { registerSourceRoutes } from './sources.ts';
 import { registerDashboardRoutes } from './dashboard.ts';
+import { registerSessionRoutes } from './sessions.ts';
+import { registerMetricsRoutes } from './metrics.ts';
+import { registerExemptionRoutes } from './exemptions.ts';
+import { registerBreakGlassRoutes } from './break-glass.ts';
 
 /** What the optional route plugins receive from the composition root. */
 export interface RouteDeps {
@@ -25,5 +29,9 @@ export function extraRouteRegistrars(deps: RouteDeps): ((app: FastifyInstance) =
     (app) => registerIngestRoutes(app, deps),
     (app) => registerSourceRoutes(app, deps),
     (app) => registerDashboardRoutes(app),
+    (app) => registerSessionRoutes(app, deps),
+    (app) => registerMetricsRoutes(app, deps),
+    (app) => registerExemptionRoutes(app, deps),
+    (app) => registerBreakGlassRoutes(app, deps),
   ];
 }

@@ -9,7 +9,11 @@ import type { DeadLetter } from '../../schema/dead-letter.ts';
 import { INGESTERS, requireRole } from '../plugins/auth.ts';
 import type { RouteDeps } from './index.ts';
 
-const Params = z.object({ source: z.string().regex(/^[a-z0-9_]{1,40}$/, 'unknown source') }).strict();
+// A Fluentd-style tag suffix is accepted and ignored: the Teleport event handler posts session streams to
+// `<session-url>.<session id>.log`, so `/v1/ingest/teleport.<sid>.log` is source teleport.
+const Params = z.object({
+  source: z.string().regex(/^[a-z0-9_]{1,40}(?:\.[A-Za-z0-9_-]{1,128}\.log)?$/, 'unknown source').transform((s) => s.split('.')[0] ?? s),
+}).strict();
 
 /** Splits a webhook body into framed records: JSON (object, array, vendor envelope), NDJSON, or text lines. */
 function frameBody(source: string, body: string, ref: string, received_at: string): { records: InboundRecord[]; rejects: DeadLetter[] } {
@@ -96,7 +100,8 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RouteDeps): voi
         return reply.status(400).send({ error: 'bad_request', message: `no usable event: ${reason} (kept as a dead letter)`, dead_lettered: dead });
       }
       deps.status?.report(status, { source, kind: 'webhook', state: 'running', success: true, batch: { records: records.length }, add: { deliveries_total: 1, events_total: counts?.events ?? 0, dead_letters_total: dead } });
-      return reply.status(202).send({ accepted: records.length, events: counts?.events ?? 0, dead_lettered: dead, dropped: counts?.dropped ?? 0 });
+      // 200, not 202: the Teleport event handler treats any other status as a failed delivery (Okta wants 200/204).
+      return reply.status(200).send({ accepted: records.length, events: counts?.events ?? 0, dead_lettered: dead, dropped: counts?.dropped ?? 0 });
     });
   });
 }

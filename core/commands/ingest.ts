@@ -5,14 +5,16 @@ import type { AppContext } from '../context.ts';
 import { importFiles } from '../../ingest/files/import-files.ts';
 import { normalizerFor, normalizerSources } from '../../ingest/normalizers/index.ts';
 import { createPipeline, type BatchCounts } from '../../ingest/pipeline.ts';
-import { importCredentialReport, isInventorySource } from '../../ingest/inventory/import-inventory.ts';
+import { importInventory, isInventorySource } from '../../ingest/inventory/import-inventory.ts';
+import { createCorrelationMarker } from '../../ingest/correlate/dirty.ts';
+import { publishFiles } from './ingest-kafka.ts';
 
 /** Renders the summary line every import prints. */
 export function summaryLine(c: BatchCounts): string {
   return JSON.stringify({ read: c.read, stored: c.stored, duplicates: c.duplicates, dead_lettered: c.dead_lettered, dropped: c.dropped });
 }
 
-/** `accessproof ingest --source <id> <path...>`: files or directories → ClickHouse; prints one JSON summary line. */
+/** `accessproof ingest --source <id> <path...>`: files or directories → ClickHouse (or the raw topic); prints one JSON summary line. */
 export function registerIngest(program: Command, getCtx: () => AppContext): void {
   program.command('ingest')
     .description('import log files or directories (JSON, JSON lines, Records envelopes, .gz, text) into the store')
@@ -23,14 +25,16 @@ export function registerIngest(program: Command, getCtx: () => AppContext): void
       if (!normalizerFor(opts.source) && !isInventorySource(opts.source)) {
         throw new UsageError(`unknown source "${opts.source}"; known: ${[...normalizerSources(), 'aws_credential_report', 'hr'].join(', ')}`);
       }
+      // Kafka mode: publish to the raw topic; the workers store (inventory files still go straight to the store).
+      if (ctx.config.bus.mode === 'kafka' && !isInventorySource(opts.source)) return publishFiles(ctx, opts.source, paths);
       const store = await ctx.openStore();
       try {
         if (isInventorySource(opts.source)) {
-          const counts = await importCredentialReport(store, opts.source, paths, ctx.clock);
+          const counts = await importInventory(store, opts.source, paths, ctx.clock);
           process.stdout.write(`${summaryLine(counts)}\n`);
           return;
         }
-        const pipeline = createPipeline({ store, policy: ctx.policy, clock: ctx.clock, logger: ctx.logger, countDuplicates: true });
+        const pipeline = createPipeline({ store, policy: ctx.policy, clock: ctx.clock, logger: ctx.logger, countDuplicates: true, onStored: createCorrelationMarker(store, ctx.config.file) });
         const bar = process.stderr.isTTY ? new SingleBar({ format: 'ingest {source} | {value} records | {rate} records/s | {dead} dead-lettered', stream: process.stderr }) : null;
         const started = Date.now();
         bar?.start(0, 0, { source: opts.source, rate: 0, dead: 0 });

@@ -15,7 +15,13 @@ export class ApiError extends Error {
 
   /** One line for the page, e.g. "GET /v1/metrics → 400 bad_request: from: expected YYYY-MM-DD". */
   describe() {
-    const where = `GET ${this.path}`;
+    let shown = this.path;
+    try {
+      shown = decodeURIComponent(this.path);
+    } catch {
+      // keep the encoded form
+    }
+    const where = `GET ${shown}`;
     if (this.status === 0) return `${where} failed: ${this.message}`;
     return `${where} → ${this.status} ${this.code}: ${this.message}`;
   }
@@ -81,10 +87,8 @@ export async function getJson(path, params) {
   return body;
 }
 
-/** The rows of a paginated list response, whatever the list key (`findings`, `sessions`, `events`, ...). */
+/** The rows of a list response (`{findings: [...]}`, `{sessions: [...]}`, ...); an unexpected shape is an error, not "no rows". */
 export function listOf(body, key) {
-  if (Array.isArray(body)) return body;
   if (body && Array.isArray(body[key])) return body[key];
-  if (body && Array.isArray(body.items)) return body.items;
-  return [];
+  throw new ApiError(200, 'unexpected_response', `expected a "${key}" list in the response`, key);
 }

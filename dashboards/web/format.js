@@ -7,14 +7,18 @@ export function formatInt(n) {
   return typeof n === 'number' && Number.isFinite(n) ? INT.format(n) : '–';
 }
 
-/** 87.456 → "87.5%"; null (nothing to divide by) → "–". The API's own number is kept in data-value. */
-export function formatPct(x) {
-  return typeof x === 'number' && Number.isFinite(x) ? `${x.toFixed(1)}%` : '–';
+/**
+ * 87.53 → "87.53%", 90 → "90%" (at most `digits` decimals, so an API value rounded to 2 decimals shows exactly as the
+ * CLI and the PDF report print it); null → "–".
+ */
+export function formatPct(x, digits = 2) {
+  if (typeof x !== 'number' || !Number.isFinite(x)) return '–';
+  return `${x.toLocaleString('en-US', { maximumFractionDigits: digits, useGrouping: false })}%`;
 }
 
-/** Hours with one decimal, e.g. "3.5 h"; null → "–". */
+/** Hours as the API gives them (at most 2 decimals), e.g. "3.25 h"; null (nothing revoked) → "–". */
 export function formatHours(h) {
-  return typeof h === 'number' && Number.isFinite(h) ? `${h.toFixed(1)} h` : '–';
+  return typeof h === 'number' && Number.isFinite(h) ? `${h.toLocaleString('en-US', { maximumFractionDigits: 2 })} h` : '–';
 }
 
 /** ISO instant → "2025-03-11 09:00:05" (UTC). */
@@ -41,18 +45,19 @@ const pad = (n) => String(n).padStart(2, '0');
 const ymd = (d) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 
 /**
- * The period sent to the API as `from`/`to` dates (from inclusive, to exclusive, both at 00:00 UTC).
+ * The period sent to the API: `from` a date (00:00 UTC, inclusive), `to` an exclusive ISO instant at 00:00 UTC — an
+ * instant, because the metrics API reads a bare `to` date as "through the end of that day".
  * last30: the 30 UTC days ending with today; month "YYYY-MM": that calendar month.
  */
 export function periodRange(mode, month, now = new Date()) {
   if (mode === 'month' && /^\d{4}-\d{2}$/.test(month ?? '')) {
     const [y, m] = month.split('-').map(Number);
-    return { from: ymd(new Date(Date.UTC(y, m - 1, 1))), to: ymd(new Date(Date.UTC(y, m, 1))), label: month };
+    return { from: ymd(new Date(Date.UTC(y, m - 1, 1))), to: `${ymd(new Date(Date.UTC(y, m, 1)))}T00:00:00.000Z`, label: month };
   }
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const from = new Date(today - 29 * 86400000);
   const to = new Date(today + 86400000);
-  return { from: ymd(from), to: ymd(to), label: 'Last 30 days' };
+  return { from: ymd(from), to: `${ymd(to)}T00:00:00.000Z`, label: 'Last 30 days' };
 }
 
 /** "YYYY-MM" of the current UTC month (the month picker's default and maximum). */

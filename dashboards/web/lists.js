@@ -2,7 +2,7 @@
 
 import { h, table } from './charts.js';
 import { formatAge, formatTime, humanize } from './format.js';
-import { BINDING_LABELS, FINDING_LABELS } from './panels.js';
+import { BINDING_LABELS, FINDING_LABELS, METHOD_LABELS } from './panels.js';
 
 const BINDING_BADGE = { direct: 'good', idp_bound: 'good', exempt: 'warn', none: 'bad' };
 const STATE_BADGE = { running: 'good', idle: 'good', starting: 'neutral', backoff: 'warn', failed: 'bad', stopped: 'neutral', disabled: 'neutral' };
@@ -14,7 +14,7 @@ const ids = (a) => (Array.isArray(a) ? a : []);
 /** Findings rows; a person opens that person's sessions. */
 export function findingsTable(rows, { onPerson }) {
   return table(rows, [
-    { label: 'Time (UTC)', cell: (f) => formatTime(f.event_time) },
+    { label: 'Time (UTC)', cell: (f) => formatTime(f.event_time), cls: 'nowrap' },
     { label: 'Kind', cell: (f) => FINDING_LABELS[f.kind] ?? humanize(f.kind) },
     { label: 'Person', cell: (f) => (f.person ? h('button', { type: 'button', class: 'linkish', onclick: () => onPerson(f.person) }, f.person) : '–') },
     { label: 'Identity', cell: (f) => f.identity, cls: 'wrap' },
@@ -28,14 +28,14 @@ export function findingsTable(rows, { onPerson }) {
 /** Session rows. */
 export function sessionsTable(rows) {
   return table(rows, [
-    { label: 'Started (UTC)', cell: (s) => formatTime(s.started_at) },
+    { label: 'Started (UTC)', cell: (s) => formatTime(s.started_at), cls: 'nowrap' },
     { label: 'Person', cell: (s) => s.person || '–' },
     { label: 'Identity', cell: (s) => s.identity, cls: 'wrap' },
     { label: 'Resource', cell: (s) => s.resource, cls: 'wrap' },
     { label: 'Surface', cell: (s) => humanize(s.surface) },
     { label: 'Path', cell: (s) => s.path },
     { label: 'Binding', cell: (s) => badge(BINDING_LABELS[s.mfa_binding] ?? s.mfa_binding, BINDING_BADGE[s.mfa_binding]) },
-    { label: 'MFA method', cell: (s) => humanize(s.mfa_method) },
+    { label: 'MFA method', cell: (s) => METHOD_LABELS[s.mfa_method] ?? humanize(s.mfa_method) },
     { label: 'Phishing-resistant', cell: (s) => (s.phishing_resistant ? 'yes' : 'no') },
     { label: 'Env', cell: (s) => s.environment },
   ], { caption: 'Correlated sessions (GET /v1/sessions).', testid: 'sessions-table', empty: 'No sessions match.' });
@@ -58,12 +58,15 @@ export function sourcesTable(rows) {
 /** GET /v1/events rows (newest first). */
 export function eventsTable(rows) {
   return table(rows, [
-    { label: 'Time (UTC)', cell: (e) => formatTime(e.event_time) },
+    { label: 'Time (UTC)', cell: (e) => formatTime(e.event_time), cls: 'nowrap' },
     { label: 'Source', cell: (e) => e.source },
     { label: 'Action', cell: (e) => humanize(e.action) },
     { label: 'User', cell: (e) => e.user || e.user_raw || '–', cls: 'wrap' },
     { label: 'Resource', cell: (e) => e.resource || '–', cls: 'wrap' },
     { label: 'Outcome', cell: (e) => badge(e.outcome, OUTCOME_BADGE[e.outcome]) },
-    { label: 'MFA', cell: (e) => (e.mfa_verified ? humanize(e.mfa_method) : e.mfa_method === 'none' ? '–' : `${humanize(e.mfa_method)} (not verified)`) },
+    { label: 'MFA', cell: (e) => {
+      const name = METHOD_LABELS[e.mfa_method] ?? humanize(e.mfa_method);
+      return e.mfa_verified ? name : e.mfa_method === 'none' ? '–' : `${name} (not verified)`;
+    } },
   ], { caption: 'Latest normalized events of the period.', testid: 'events-table', empty: 'No events in this period.' });
 }

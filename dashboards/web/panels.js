@@ -8,7 +8,7 @@ export const FINDING_LABELS = {
   direct_ssh_key: 'Direct SSH key',
   shared_account: 'Shared account',
   local_cloud_user: 'Local cloud user',
-  root_account: 'Cloud root account',
+  root_account: 'Root account',
   direct_db_superuser: 'Direct DB superuser',
   static_credential: 'Static credential',
   post_revocation_access: 'Post-revocation access',
@@ -24,6 +24,13 @@ const FINDING_DESCRIPTIONS = {
   static_credential: 'long-lived access keys used by a person',
   post_revocation_access: 'a session after the person\'s access was revoked',
   no_mfa: 'any other privileged session without MFA',
+};
+
+/** Readable names of the canonical MFA methods (schema/auth-event.ts MfaMethod). */
+export const METHOD_LABELS = {
+  none: 'none', sms: 'SMS', voice: 'voice call', email: 'email', totp: 'TOTP', push: 'push', push_number_match: 'number-match push',
+  webauthn: 'WebAuthn', security_key: 'security key', smartcard: 'smart card', certificate: 'certificate', passkey: 'passkey',
+  bypass: 'bypass code', unknown: 'unknown',
 };
 
 export const BINDING_LABELS = { direct: 'Direct MFA', idp_bound: 'IdP-bound MFA', exempt: 'Exempt', none: 'None (no MFA)' };
@@ -68,7 +75,7 @@ export function renderMetrics(m, { onDrill, selected }) {
 
   const bindingRows = BINDING_ORDER.map((b) => ({
     key: `binding:${b}`, label: BINDING_LABELS[b], value: m.coverage_by_binding[b] ?? 0, tone: BINDING_TONES[b],
-    display: formatInt(m.coverage_by_binding[b] ?? 0), sub: formatPct(sharePct(m.coverage_by_binding[b] ?? 0, m.privileged_sessions)),
+    display: formatInt(m.coverage_by_binding[b] ?? 0), sub: formatPct(sharePct(m.coverage_by_binding[b] ?? 0, m.privileged_sessions), 1),
   }));
   mount(document.getElementById('chart-binding'), barList(bindingRows, {
     label: 'Privileged sessions by MFA binding', testid: 'binding-bars', selected,
@@ -95,8 +102,8 @@ export function renderMetrics(m, { onDrill, selected }) {
   const methods = [...m.mfa_methods].sort((a, b) => b.sessions - a.sessions);
   const methodTotal = methods.reduce((s, x) => s + x.sessions, 0);
   mount(document.getElementById('chart-methods'), barList(methods.map((x) => ({
-    key: `method:${x.method}`, label: humanize(x.method), value: x.sessions, tone: x.method === 'none' || x.method === 'bypass' ? 'bad' : 'info',
-    display: formatInt(x.sessions), sub: formatPct(sharePct(x.sessions, methodTotal)),
+    key: `method:${x.method}`, label: METHOD_LABELS[x.method] ?? humanize(x.method), value: x.sessions, tone: x.method === 'none' || x.method === 'bypass' ? 'bad' : 'info',
+    display: formatInt(x.sessions), sub: formatPct(sharePct(x.sessions, methodTotal), 1),
   })), { label: 'Privileged sessions by MFA method', testid: 'method-bars' }));
 
   const findings = [...m.findings].sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind));

@@ -4,8 +4,10 @@ export interface BusMessage {
   readonly key: string;
   /** The raw record bytes (UTF-8 text of one JSON document or of one assembled text record). */
   readonly value: Buffer;
-  /** `source`, `received_at`, `raw_sha256`, `input_ref`. */
+  /** `source`, `received_at`, `raw_sha256`, `input_ref` (plus the `reject_*` headers of a framing reject). */
   readonly headers: Readonly<Record<string, string>>;
+  /** Kafka: the message's offset in its partition (decimal string); absent in memory and when publishing. */
+  readonly offset?: string;
 }
 
 /** A delivered batch. The handler resolving is the acknowledgement. */
@@ -13,6 +15,8 @@ export interface BusBatch {
   readonly topic: string;
   readonly partition: number;
   readonly messages: readonly BusMessage[];
+  /** Kafka: the partition's high watermark when the batch was fetched (next offset to be written); lag = it − next. */
+  readonly highWatermark?: string;
   /** Kafka: heartbeat between sub-batches of a long batch. Memory: no-op. */
   heartbeat(): Promise<void>;
   /** True when the consumer is stopping or the batch went stale (rebalance): stop early, do not ack. */
@@ -41,4 +45,8 @@ export const HEADER = {
   receivedAt: 'received_at',
   rawSha256: 'raw_sha256',
   inputRef: 'input_ref',
+  /** A record rejected before the bus (framing: invalid JSON, corrupt gzip): the worker dead-letters it as is. */
+  rejectStage: 'reject_stage',
+  rejectReason: 'reject_reason',
+  rejectDetail: 'reject_detail',
 } as const;

@@ -32,6 +32,12 @@ export interface KafkaBusOptions {
   readonly maxWaitTimeMs?: number;
   /** Must exceed the largest message (reliability §8.10). Default 2 MiB. */
   readonly maxBytesPerPartition?: number;
+  /**
+   * Bytes per fetch across all partitions. Default 64 MiB: above the sum of the per-partition limits of any
+   * reasonable assignment, so a partition's batch depends only on its own log (a re-delivered batch is never cut
+   * shorter than the first delivery, which keeps the workers' insert ranges reproducible).
+   */
+  readonly maxBytes?: number;
   /** How long stop() waits for an in-flight batch before marking it stale. Default 30 s. */
   readonly stopTimeoutMs?: number;
   /** publish() splits larger calls into requests of about this many bytes (broker default limit is 1 MiB). */
@@ -129,6 +135,7 @@ export function createKafkaBus(opts: KafkaBusOptions): Bus {
         heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 3_000,
         maxWaitTimeMs: opts.maxWaitTimeMs ?? 1_000,
         maxBytesPerPartition: opts.maxBytesPerPartition ?? 2 * 1024 * 1024,
+        maxBytes: opts.maxBytes ?? 64 * 1024 * 1024,
         maxRestarts: opts.maxRestarts ?? 5,
         restartWindowMs: opts.restartWindowMs ?? 10 * 60_000,
         stopTimeoutMs: opts.stopTimeoutMs ?? 30_000,

@@ -37,6 +37,7 @@ export interface KafkaSubscriptionConfig {
   readonly heartbeatIntervalMs: number;
   readonly maxWaitTimeMs: number;
   readonly maxBytesPerPartition: number;
+  readonly maxBytes: number;
   readonly maxRestarts: number;
   readonly restartWindowMs: number;
   readonly stopTimeoutMs: number;
@@ -66,6 +67,7 @@ export async function startKafkaSubscription(cfg: KafkaSubscriptionConfig): Prom
     heartbeatInterval: cfg.heartbeatIntervalMs,
     maxWaitTimeInMs: cfg.maxWaitTimeMs,
     maxBytesPerPartition: cfg.maxBytesPerPartition,
+    maxBytes: cfg.maxBytes,
     allowAutoTopicCreation: false,
     retry: {
       ...cfg.retry,
@@ -132,6 +134,7 @@ export async function startKafkaSubscription(cfg: KafkaSubscriptionConfig): Prom
       topic,
       partition: batch.partition,
       messages: batch.messages.map(toBusMessage),
+      highWatermark: batch.highWatermark,
       heartbeat: async () => {
         try {
           await payload.heartbeat();
@@ -246,5 +249,10 @@ function toBusMessage(message: KafkaMessage): BusMessage {
     const value = Array.isArray(raw) ? raw[0] : raw;
     if (value !== undefined) headers[name] = Buffer.isBuffer(value) ? value.toString('utf8') : value;
   }
-  return { key: message.key === null ? '' : message.key.toString('utf8'), value: message.value ?? Buffer.alloc(0), headers };
+  return {
+    key: message.key === null ? '' : message.key.toString('utf8'),
+    value: message.value ?? Buffer.alloc(0),
+    headers,
+    offset: message.offset,
+  };
 }

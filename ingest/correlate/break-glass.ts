@@ -22,21 +22,21 @@ export interface BreakGlassUse {
 
 /** Break-glass uses that started in [from, to), oldest first, with their reviews. */
 export async function listBreakGlass(store: Store, from: number, to: number, now: number, reviewDays: number): Promise<BreakGlassUse[]> {
-  const sessions = await store.query<{ session_key: string; identity: string; resource: string; surface: string; started_at: string; mfa_binding: string }>(
-    `SELECT session_key, identity, resource, surface, toString(started_at) AS started_at, mfa_binding FROM sessions FINAL
+  const sessions = await store.query<{ session_key: string; identity: string; resource: string; surface: string; started_s: string; mfa_binding: string }>(
+    `SELECT session_key, identity, resource, surface, toString(started_at) AS started_s, mfa_binding FROM sessions FINAL
      WHERE break_glass AND started_at >= {a:DateTime64(3, 'UTC')} AND started_at < {b:DateTime64(3, 'UTC')}
      ORDER BY started_at, session_key`, { a: chOf(from), b: chOf(to) });
   const keys = sessions.map((s) => s.session_key);
   const reviews = keys.length === 0 ? [] : await store.query<Record<string, string>>(
-    `SELECT review_id, session_key, reviewer, reviewer_token_id, notes, toString(reviewed_at) AS reviewed_at FROM break_glass_reviews
+    `SELECT review_id, session_key, reviewer, reviewer_token_id, notes, toString(reviewed_at) AS reviewed_s FROM break_glass_reviews
      WHERE session_key IN {keys:Array(String)} ORDER BY reviewed_at, review_id`, { keys });
   const byKey = new Map<string, BreakGlassReview[]>();
   for (const r of reviews) {
-    const review = BreakGlassReview.parse({ ...r, reviewed_at: isoOf(r.reviewed_at ?? '') });
+    const review = BreakGlassReview.parse({ ...r, reviewed_s: undefined, reviewed_at: isoOf(r.reviewed_s ?? '') });
     byKey.set(review.session_key, [...(byKey.get(review.session_key) ?? []), review]);
   }
-  return sessions.map((s) => {
-    const started = isoOf(s.started_at);
+  return sessions.map(({ started_s, ...s }) => {
+    const started = isoOf(started_s);
     const list = byKey.get(s.session_key) ?? [];
     return {
       ...s, started_at: started, reviews: list, reviewed: list.length > 0,

@@ -68,18 +68,18 @@ export function createCorrelationMarker(store: Store, file: FileConfig): (events
 
 /** Dirty days in [fromDay, toDay] (inclusive), ascending. */
 export async function dirtyDaysIn(store: Store, fromDay: string, toDay: string): Promise<string[]> {
-  const rows = await store.query<{ day: string }>(
-    `SELECT toString(day) AS day FROM correlation_dirty WHERE day >= {a:Date} AND day <= {b:Date}
+  const rows = await store.query<{ d: string }>(
+    `SELECT toString(day) AS d FROM correlation_dirty WHERE day >= {a:Date} AND day <= {b:Date}
      GROUP BY day HAVING maxIf(token, kind = 'dirty') > maxIf(token, kind = 'done') ORDER BY day`, { a: fromDay, b: toDay });
-  return rows.map((r) => r.day);
+  return rows.map((r) => r.d);
 }
 
 /** Every dirty day, ascending. */
 export async function allDirtyDays(store: Store): Promise<string[]> {
-  const rows = await store.query<{ day: string }>(
-    `SELECT toString(day) AS day FROM correlation_dirty GROUP BY day
+  const rows = await store.query<{ d: string }>(
+    `SELECT toString(day) AS d FROM correlation_dirty GROUP BY day
      HAVING maxIf(token, kind = 'dirty') > maxIf(token, kind = 'done') ORDER BY day`);
-  return rows.map((r) => r.day);
+  return rows.map((r) => r.d);
 }
 
 /** Groups ascending days into contiguous [first, last] runs. */

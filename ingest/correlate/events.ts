@@ -30,7 +30,7 @@ export interface CorrEvent {
 }
 
 /** SELECT list producing CorrEvent rows (times as ClickHouse text, converted by `toCorrEvent`). */
-export const EVENT_SELECT = `toString(event_id) AS event_id, source, source_kind, event_type, toString(event_time) AS event_time,
+export const EVENT_SELECT = `toString(event_id) AS event_id, source, source_kind, event_type, toString(event_time) AS event_time_s,
   action, user, user_raw, user_type, target_user, resource, resource_type, environment, privileged, auth_method,
   mfa_method, mfa_verified, mfa_evidence, phishing_resistant, outcome, session_id, src_ip, details`;
 
@@ -51,13 +51,14 @@ export function chOf(ms: number): string {
   return chTime(new Date(ms).toISOString());
 }
 
-/** Raw JSONEachRow shape of EVENT_SELECT. */
-export type RawEventRow = Omit<CorrEvent, 't'>;
+/** Raw JSONEachRow shape of EVENT_SELECT (the time is aliased: an alias named like a column would shadow it in WHERE). */
+export type RawEventRow = Omit<CorrEvent, 't' | 'event_time'> & { event_time_s: string };
 
 /** Converts a row of EVENT_SELECT. */
 export function toCorrEvent(r: RawEventRow): CorrEvent {
-  const event_time = isoOf(r.event_time);
-  return { ...r, event_time, t: Date.parse(event_time), details: r.details ?? {} };
+  const { event_time_s, ...rest } = r;
+  const event_time = isoOf(event_time_s);
+  return { ...rest, event_time, t: Date.parse(event_time), details: r.details ?? {} };
 }
 
 /** A details value or ''. */

@@ -37,16 +37,16 @@ export interface BucketRow {
   user_raw: string;
   user_type: string;
   scope: string;
-  resource: string;
-  resource_type: string;
-  environment: string;
+  res: string;
+  res_type: string;
+  env: string;
   hour: string;
   first_time: string;
   first_id: string;
   last_time: string;
   n: string;
   ids: string[];
-  privileged: boolean;
+  priv: boolean;
   via_gateway: boolean;
   federated_hint: boolean;
   /** [time, event id, mfa_method, phishing_resistant] of events in the bucket whose token proves MFA. */
@@ -60,14 +60,14 @@ export async function loadBuckets(store: Store, a: number, b: number): Promise<B
     `SELECT source, user, user_raw, user_type,
         multiIf(source = 'teleport', details['kube_cluster'], source = 'k8s', details['cluster'],
                 source = 'gcp', details['project_id'], source = 'azure', details['subscription_id'], '') AS scope,
-        min(resource) AS resource, min(resource_type) AS resource_type,
-        arrayFirst(x -> x != 'unknown', arraySort(groupUniqArray(environment))) AS environment,
+        min(resource) AS res, min(resource_type) AS res_type,
+        arrayFirst(x -> x != 'unknown', arraySort(groupUniqArray(environment))) AS env,
         toString(toStartOfHour(event_time)) AS hour,
         toString(min(event_time)) AS first_time,
         min(tuple(event_time, toString(event_id))).2 AS first_id,
         toString(max(event_time)) AS last_time, toString(count()) AS n,
         arraySlice(arraySort(groupArray(toString(event_id))), 1, 1000) AS ids,
-        max(privileged) AS privileged,
+        max(privileged) AS priv,
         max(details['via'] != '' OR positionCaseInsensitive(details['impersonated_by'], 'teleport') > 0) AS via_gateway,
         max(details['role_arn'] != '' OR auth_method = 'sso') AS federated_hint,
         arraySlice(arraySort(groupArrayIf(tuple(toString(event_time), toString(event_id), toString(mfa_method), phishing_resistant), mfa_verified)), 1, 10) AS proofs,
@@ -143,10 +143,10 @@ export function loadRevocationEvents(store: Store, a: number, b: number): Promis
 
 /** HR/offboarding rows in the window. */
 export async function loadOffboarding(store: Store, a: number, b: number): Promise<{ person: string; t: number; row_sha256: string; reason: string }[]> {
-  const rows = await store.query<{ person: string; offboarded_at: string; row_sha256: string; reason: string }>(
-    `SELECT person, toString(offboarded_at) AS offboarded_at, row_sha256, reason FROM offboarding FINAL
+  const rows = await store.query<{ person: string; offboarded_s: string; row_sha256: string; reason: string }>(
+    `SELECT person, toString(offboarded_at) AS offboarded_s, row_sha256, reason FROM offboarding FINAL
      WHERE offboarded_at >= {a:${T}} AND offboarded_at < {b:${T}} ORDER BY offboarded_at, row_sha256`, { a: chOf(a), b: chOf(b) });
-  return rows.map((r) => ({ person: r.person, t: Date.parse(isoOf(r.offboarded_at)), row_sha256: r.row_sha256, reason: r.reason }));
+  return rows.map((r) => ({ person: r.person, t: Date.parse(isoOf(r.offboarded_s)), row_sha256: r.row_sha256, reason: r.reason }));
 }
 
 /** CloudTrail IAM user changes and root usage of the window (the accounts inventory between reports). */

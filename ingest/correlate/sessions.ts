@@ -139,7 +139,7 @@ export function attachToDrafts(events: readonly CorrEvent[], drafts: readonly Dr
 
 function bucketDraft(r: BucketRow, who: ResolvedIdentity): Draft {
   const kube = r.source === 'k8s' || r.source === 'teleport';
-  const cluster = r.scope !== '' ? r.scope : r.resource;
+  const cluster = r.scope !== '' ? r.scope : r.res;
   const path = r.source === 'teleport' || r.via_gateway ? 'gateway' : kube ? (r.federated_hint ? 'federated' : 'direct') : who.kind === 'person' ? 'federated' : 'local';
   return {
     anchor_ref: `bucket:${kube ? 'kubernetes' : r.source}:${cluster}:${r.hour}`,
@@ -147,8 +147,8 @@ function bucketDraft(r: BucketRow, who: ResolvedIdentity): Draft {
     surface: kube ? 'kubernetes' : 'cloud_api',
     path,
     resource: cluster,
-    resource_type: kube ? 'kubernetes' : r.resource_type === 'server' ? 'cloud_api' : r.resource_type,
-    environment: r.environment !== '' ? r.environment : 'unknown',
+    resource_type: kube ? 'kubernetes' : r.res_type === 'server' ? 'cloud_api' : r.res_type,
+    environment: r.env !== '' ? r.env : 'unknown',
     start: msOf(r.first_time),
     end: msOf(r.last_time),
     who,
@@ -156,7 +156,7 @@ function bucketDraft(r: BucketRow, who: ResolvedIdentity): Draft {
     events: [],
     ids: [...r.ids],
     count: Number(r.n),
-    privileged_hint: r.privileged,
+    privileged_hint: r.priv,
     hints: r.hints,
     bucket_proofs: [],
   };

@@ -32,14 +32,14 @@ const REVOCATIONS: TableSpec<RevocationRecord> = {
 };
 
 function selectList(spec: TableSpec<object>): string {
-  return spec.columns.map((c) => (spec.timeKeys.includes(c) ? `toString(${c}) AS ${c}` : c)).join(', ');
+  return spec.columns.map((c) => (spec.timeKeys.includes(c) ? `toString(${c}) AS ${c}__s` : c)).join(', ');
 }
 
 /** A stored row back into record form (ISO times, numbers), so it compares equal to a fresh record. */
 function fromStored<R extends object>(spec: TableSpec<R>, row: Record<string, unknown>): R {
   const out: Record<string, unknown> = {};
   for (const c of spec.columns) {
-    const v = row[c];
+    const v = spec.timeKeys.includes(c) ? row[`${c}__s`] : row[c];
     if (spec.timeKeys.includes(c)) out[c] = typeof v === 'string' ? isoOf(v) : null;
     else if (spec.intKeys.includes(c)) out[c] = v === null || v === undefined ? null : Number(v);
     else out[c] = v;

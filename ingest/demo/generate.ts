@@ -7,7 +7,7 @@
  * Only sources with a registered normalizer are returned. Text sources (`sshd`, `postgres`) are framed the
  * way the file importer frames them: lines in time order through the normalizer's line assembler, if any.
  */
-import { SOURCE_IDS, type SourceId } from '../../schema/auth-event.ts';
+import type { SourceId } from '../../schema/auth-event.ts';
 import { normalizerFor } from '../normalizers/index.ts';
 import { createRng } from './prng.ts';
 import { runAdmin } from './stories/admin.ts';
@@ -17,6 +17,11 @@ import { runOffboarding } from './stories/offboarding.ts';
 import { runServices } from './stories/services.ts';
 import { personDay } from './stories/workday.ts';
 import { createWorld, type Emitted } from './world.ts';
+
+/** Every source the demo organisation writes (returned only when a normalizer for it is registered). */
+export const DEMO_SOURCES: readonly SourceId[] = [
+  'okta', 'entra', 'google', 'duo', 'teleport', 'boundary', 'sshd', 'k8s', 'postgres', 'cloudtrail', 'gcp', 'azure',
+];
 
 /** Options of the generator. */
 export interface DemoOptions {
@@ -71,7 +76,7 @@ export function generateDemoDataset(opts: DemoOptions): DemoSourceRecords[] {
     list.push(e);
   }
   const out: DemoSourceRecords[] = [];
-  for (const source of SOURCE_IDS) {
+  for (const source of DEMO_SOURCES) {
     const normalizer = normalizerFor(source);
     const list = bySource.get(source);
     if (!normalizer || !list) continue;

@@ -5,10 +5,16 @@ import { listFiles } from '../files/read-records.ts';
 import { sha256Hex } from '../normalizers/common.ts';
 import { parseCredentialReport } from '../normalizers/aws-credential-report.ts';
 import { deadLetterOf, emptyCounts, type BatchCounts } from '../pipeline.ts';
+import { importOffboarding } from './hr.ts';
 
 /** Sources that are inventories (CSV snapshots), not event streams. */
 export function isInventorySource(source: string): boolean {
-  return source === 'aws_credential_report';
+  return source === 'aws_credential_report' || source === 'hr';
+}
+
+/** Imports inventory files of a source: IAM credential reports into `accounts`, HR/offboarding CSVs into `offboarding`. */
+export function importInventory(store: Store, source: string, paths: readonly string[], clock: Clock): Promise<BatchCounts> {
+  return source === 'hr' ? importOffboarding(store, paths, clock) : importCredentialReport(store, source, paths, clock);
 }
 
 const ACCOUNT_TIME_KEYS = ['password_last_used', 'access_key_1_last_used', 'access_key_2_last_used', 'user_creation_time', 'last_used', 'snapshot_time'];

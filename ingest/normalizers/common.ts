@@ -1,3 +1,4 @@
+import * as nodeCrypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import {
   SOURCE_KIND, type AuthEvent, type Environment, type MfaMethod, type SourceId,
@@ -14,9 +15,14 @@ export function sha256Hex(text: string | Buffer): string {
  * NOTE: never include ingestion time or file position, or re-imports would create duplicates.
  */
 export function eventIdFor(source: SourceId, sourceEventId: string): string {
-  const h = createHash('sha256').update(source).update('\u001f').update(sourceEventId).digest('hex');
+  // NOTE: the same digest as the ALIAS of auth_events.event_id (schema/migrations/0001_core_tables.sql).
+  const input = `${source}\u001f${sourceEventId}`;
+  const h = oneShotSha256 ? oneShotSha256('sha256', input, 'hex') : createHash('sha256').update(input).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
+
+/** crypto.hash (Node ≥ 20.12): a one-shot digest, several times cheaper than a Hash object for short inputs. */
+const oneShotSha256 = (nodeCrypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
 
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
@@ -26,6 +32,10 @@ const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]
  * Numbers are epoch seconds or milliseconds, told apart by magnitude.
  */
 export function toIsoMs(value: unknown, opts: { assumeUtcIfNoZone?: boolean } = {}): string | null {
+  if (typeof value === 'string') {
+    const canonical = canonicalIsoMs(value);
+    if (canonical !== null) return canonical;
+  }
   let ms: number;
   if (typeof value === 'number' && Number.isFinite(value)) {
     ms = value > 1e14 ? value / 1000 : value > 1e11 ? value : value * 1000;
@@ -45,6 +55,37 @@ export function toIsoMs(value: unknown, opts: { assumeUtcIfNoZone?: boolean } = 
   return new Date(Math.floor(ms)).toISOString();
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function digitsAt(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/**
+ * Fast path of toIsoMs for what most sources send: `YYYY-MM-DDTHH:MM:SS.mmmZ` or `YYYY-MM-DDTHH:MM:SSZ` with valid
+ * fields in 2000–2100. Returns exactly what the general path would (the same instant, canonical form), or null
+ * when the general path must decide.
+ */
+function canonicalIsoMs(s: string): string | null {
+  const len = s.length;
+  if ((len !== 24 && len !== 20) || s.charCodeAt(len - 1) !== 90 /* Z */) return null;
+  if (s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':') return null;
+  if (len === 24 && (s[19] !== '.' || digitsAt(s, 20, 3) < 0)) return null;
+  const y = digitsAt(s, 0, 4), mo = digitsAt(s, 5, 2), d = digitsAt(s, 8, 2);
+  const h = digitsAt(s, 11, 2), mi = digitsAt(s, 14, 2), sec = digitsAt(s, 17, 2);
+  if (y < 2000 || y > 2100 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return null;
+  const leap = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > (DAYS_IN_MONTH[mo - 1] as number) + (leap ? 1 : 0)) return null;
+  // NOTE: 2100-12-31T23:59:59Z is still year 2100, so the general path's year check agrees.
+  return len === 24 ? s : `${s.slice(0, 19)}.000Z`;
+}
+
 /** Canonical user: trimmed; lower-cased when it looks like an email. */
 export function canonicalUser(raw: string): string {
   const t = raw.trim();
@@ -61,9 +102,17 @@ export function isRealMfa(method: MfaMethod): boolean {
   return method !== 'none' && method !== 'bypass' && method !== 'unknown';
 }
 
+const GLOB_CACHE = new Map<string, RegExp>();
+
 /** Case-insensitive glob with `*` wildcards. */
 export function globMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  let re = GLOB_CACHE.get(pattern);
+  if (!re) {
+    re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+    // Policies hold a handful of patterns; the bound only guards against unbounded distinct inputs.
+    if (GLOB_CACHE.size > 10_000) GLOB_CACHE.clear();
+    GLOB_CACHE.set(pattern, re);
+  }
   return re.test(value);
 }
 

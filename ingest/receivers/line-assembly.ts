@@ -1,5 +1,5 @@
 import type { AssembledRecord, LineAssembler, Normalizer } from '../normalizers/normalizer.ts';
-import { HOLD_MAX_MS, holdPredicateFor } from './idle-policy.ts';
+import { HOLD_MAX_MS, holdPolicyFor } from './idle-policy.ts';
 
 /** Where a line starts in its file: byte offset, and how many lines come before it. */
 export interface LinePosition {
@@ -26,11 +26,6 @@ export interface TrackedAssembly {
   readonly lastPushMs: number;
 }
 
-interface Held {
-  readonly pos: LinePosition | undefined;
-  readonly hold: boolean;
-  readonly at: number;
-}
 
 /** Options of createTrackedAssembly. */
 export interface TrackedAssemblyOptions {
@@ -60,9 +55,11 @@ export function splitRefs(joined: string): string[] {
 /** Wraps the normalizer's assembler (one line = one record when it has none). */
 export function createTrackedAssembly(normalizer: Normalizer, opt: TrackedAssemblyOptions): TrackedAssembly {
   const inner: LineAssembler | undefined = normalizer.createAssembler?.();
-  const hold = holdPredicateFor(normalizer.source);
+  const policy = holdPolicyFor(normalizer.source);
   const holdMax = opt.hold_max_ms ?? HOLD_MAX_MS;
-  const pending = new Map<string, Held>();
+  const pending = new Map<string, LinePosition | undefined>();
+  /** Connections waiting for the person (key → since when, ms). */
+  const awaiting = new Map<string, number>();
   let lastPushMs = -Infinity;
 
   const release = (records: AssembledRecord[]): AssembledRecord[] => {
@@ -77,23 +74,29 @@ export function createTrackedAssembly(normalizer: Normalizer, opt: TrackedAssemb
     push(line, ref, nowMs, pos) {
       lastPushMs = nowMs;
       if (!inner) return [{ raw: line, input_ref: ref }];
-      pending.set(ref, { pos, hold: hold(line), at: nowMs });
+      pending.set(ref, pos);
+      const key = policy.key(line);
+      if (key !== '') {
+        if (policy.awaits(line)) awaiting.set(key, nowMs);
+        else awaiting.delete(key);
+      }
       return release(inner.push(line, ref));
     },
     idle(nowMs) {
       if (!inner || pending.size === 0 || nowMs - lastPushMs < opt.idle_ms) return [];
-      for (const h of pending.values()) if (h.hold && nowMs - h.at < holdMax) return [];
+      for (const since of awaiting.values()) if (nowMs - since < holdMax) return [];
       return this.flush();
     },
     flush() {
       if (!inner) return [];
       const out = inner.flush();
       pending.clear();
+      awaiting.clear();
       return out;
     },
     oldestPending() {
       // Map order is push order, so the first entry is the oldest line still held.
-      for (const h of pending.values()) return h.pos;
+      for (const pos of pending.values()) return pos;
       return undefined;
     },
     get pendingLines() { return pending.size; },

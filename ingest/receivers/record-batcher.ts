@@ -25,6 +25,10 @@ export interface RecordBatcherOptions {
   readonly onBackpressure?: (paused: boolean) => void;
   readonly high_water?: number;
   readonly sleep?: Sleep;
+  /** After each stored batch (status reporting). */
+  readonly onStored?: (records: number) => void;
+  /** After each failed store attempt. */
+  readonly onFailure?: (error: Error) => void;
 }
 
 // Store outages are retried without end: a syslog sender has already forgotten what it sent.
@@ -60,8 +64,10 @@ export function createRecordBatcher(opt: RecordBatcherOptions): RecordBatcher {
         if (letters.length) await opt.pipeline.deadLetter(letters);
         letters = [];
         if (batch.length) await opt.pipeline.handle(batch, opt.connector);
+        opt.onStored?.(batch.length);
         return;
       } catch (e) {
+        opt.onFailure?.(e as Error);
         if (closed && attempt >= CLOSING_ATTEMPTS) {
           opt.logger.error({ err: { message: (e as Error).message }, count: batch.length + letters.length }, 'store failed at shutdown, records lost');
           return;

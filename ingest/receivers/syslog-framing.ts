@@ -14,9 +14,10 @@ const LF = 0x0a;
 /** Bytes of an oversized message kept in its dead letter. */
 const KEPT_BYTES = 4096;
 
+// rsyslog's RSYSLOG_SyslogProtocol23Format ends in LF even with octet counting: trailing LF, CR and NUL go.
 function clean(buf: Buffer): string {
   let end = buf.length;
-  while (end > 0 && (buf[end - 1] === 0x0d || buf[end - 1] === 0x00)) end--;
+  while (end > 0 && (buf[end - 1] === 0x0a || buf[end - 1] === 0x0d || buf[end - 1] === 0x00)) end--;
   return buf.toString('utf8', 0, end);
 }
 

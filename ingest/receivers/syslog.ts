@@ -4,6 +4,7 @@ import { systemClock, type Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { DeadLetter } from '../../schema/dead-letter.ts';
 import type { RunningConnector } from '../connectors.ts';
+import type { StatusRegistry } from '../sources/status-registry.ts';
 import { sha256Hex } from '../normalizers/common.ts';
 import { normalizerFor } from '../normalizers/index.ts';
 import type { AssembledRecord } from '../normalizers/normalizer.ts';
@@ -21,8 +22,9 @@ export interface SyslogReceiverDeps {
   readonly pipeline: Pipeline;
   readonly logger: Logger;
   readonly clock?: Clock;
-  /** Connector name in ingest_batches and logs. */
+  /** Connector name in ingest_batches, logs and `GET /v1/sources`. */
   readonly name?: string;
+  readonly status?: StatusRegistry;
 }
 
 /** A running syslog server; the ports are the bound ones (useful with port 0). */
@@ -60,8 +62,11 @@ export async function startSyslogReceiver(deps: SyslogReceiverDeps): Promise<Sys
   let seq = 0;
   let udpDropped = 0;
 
+  const report = (r: Parameters<StatusRegistry['report']>[1]): void => deps.status?.report(name, { source: '', kind: 'receiver', ...r });
   const batcher = createRecordBatcher({
     pipeline: deps.pipeline, connector: name, batch_size: cfg.batch_size, flush_ms: cfg.flush_ms, logger: log,
+    onStored: (records) => report({ state: 'running', success: true, batch: { records } }),
+    onFailure: (e) => report({ state: 'backoff', error: { code: 'ERR_STORE_WRITE', message: e.message } }),
     onBackpressure: (paused) => {
       log.warn({ paused, backlog: batcher.backlog }, 'syslog backpressure');
       for (const s of sockets) if (paused) s.pause(); else s.resume();
@@ -75,6 +80,7 @@ export async function startSyslogReceiver(deps: SyslogReceiverDeps): Promise<Sys
   function deadLetter(source: string, text: string, ref: string, reason: string, detail: string): void {
     const letter: DeadLetter = deadLetterOf({ source, raw: text, input_ref: ref, received_at: clock.now().toISOString() }, 'receiver', reason, detail);
     batcher.add([], [letter]);
+    report({ add: { dead_letters_total: 1 } });
   }
 
   function assemblyFor(source: SyslogSource, host: string): TrackedAssembly {
@@ -151,6 +157,7 @@ export async function startSyslogReceiver(deps: SyslogReceiverDeps): Promise<Sys
         if (batcher.backlog > cfg.batch_size * 40) {
           // UDP has no flow control: shed load instead of growing without bound while the store is down.
           if (udpDropped++ % 10_000 === 0) log.warn({ dropped: udpDropped }, 'syslog udp messages dropped (store backlog)');
+          report({ add: { udp_dropped_total: 1 } });
           return;
         }
         if (msg.length > cfg.max_message_bytes) {
@@ -172,6 +179,7 @@ export async function startSyslogReceiver(deps: SyslogReceiverDeps): Promise<Sys
   const tcpAddress = tcp?.address();
   const udpAddress = udp?.address();
   log.info({ host: cfg.host, tcp_port: typeof tcpAddress === 'object' ? tcpAddress?.port : undefined, udp_port: udpAddress?.port, source: cfg.source }, 'syslog receiver listening');
+  report({ state: 'running' });
 
   let stopped = false;
   return {
@@ -187,16 +195,28 @@ export async function startSyslogReceiver(deps: SyslogReceiverDeps): Promise<Sys
       stopped = true;
       clearInterval(sweeper);
       await Promise.all([
-        tcp ? new Promise<void>((resolve) => { tcp?.close(() => resolve()); for (const s of sockets) s.destroy(); }) : undefined,
+        tcp ? new Promise<void>((resolve) => tcp?.close(() => resolve())) : undefined,
         udp ? new Promise<void>((resolve) => udp?.close(() => resolve())) : undefined,
+        ...[...sockets].map(closeGracefully),
       ]);
       const nowIso = clock.now().toISOString();
       for (const { source, asm } of assemblies.values()) batcher.add(toInbound(source, asm.flush(), nowIso));
       assemblies.clear();
       await batcher.close();
       log.info({ udp_dropped: udpDropped }, 'syslog receiver stopped');
+      report({ state: 'stopped' });
     },
   };
+}
+
+/** Half-closes a connection and keeps reading what is already on its way for a moment, then drops it. */
+function closeGracefully(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => socket.destroy(), 500);
+    socket.once('close', () => { clearTimeout(timer); resolve(); });
+    socket.resume();
+    socket.end();
+  });
 }
 
 type DeadLetterFn = (source: string, text: string, ref: string, reason: string, detail: string) => void;
@@ -229,13 +249,19 @@ function listenTcp(cfg: SyslogReceiverConfig, sockets: Set<Socket>, receive: (te
 }
 
 function bindUdp(cfg: SyslogReceiverConfig, onMessage: (msg: Buffer, address: string) => void): Promise<UdpSocket> {
-  const socket = createSocket({ type: isIPv6(cfg.host) ? 'udp6' : 'udp4', recvBufferSize: 8 << 20 });
+  const socket = createSocket({ type: isIPv6(cfg.host) ? 'udp6' : 'udp4' });
   socket.on('message', (msg, rinfo) => onMessage(msg, rinfo.address));
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(cfg.udp_port, cfg.host, () => {
       socket.off('error', reject);
       socket.on('error', () => undefined);
+      try {
+        // A larger kernel buffer rides out bursts while a batch is being stored (the kernel caps it at rmem_max).
+        socket.setRecvBufferSize(8 << 20);
+      } catch {
+        // keep the system default
+      }
       resolve(socket);
     });
   });

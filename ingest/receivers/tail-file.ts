@@ -132,13 +132,24 @@ export async function growFingerprint(f: TailedFile, size: number): Promise<void
   f.fp_len = fp.fp_len;
 }
 
-/** Offset just after the last LF before `size` (where `start_at: end` begins, so no half line is read). */
-export async function lastLineEnd(handle: FileHandle, size: number): Promise<number> {
-  const window = Math.min(size, 1 << 20);
-  const buf = Buffer.alloc(window);
-  await handle.read(buf, 0, window, size - window);
-  const nl = buf.lastIndexOf(0x0a);
-  return nl < 0 ? (window === size ? 0 : size) : size - window + nl + 1;
+/**
+ * Where `start_at: end` begins: just after the last LF before `size` (so no half line is read), with the number of
+ * lines before it (so line numbers in input_ref stay true). Reads the file once, in 1 MiB pieces.
+ */
+export async function endOfLastLine(handle: FileHandle, size: number): Promise<{ offset: number; line: number }> {
+  const buf = Buffer.allocUnsafe(1 << 20);
+  let offset = 0;
+  let line = 0;
+  for (let pos = 0; pos < size;) {
+    const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, size - pos), pos);
+    if (bytesRead === 0) break;
+    for (let i = buf.indexOf(0x0a); i >= 0 && i < bytesRead; i = buf.indexOf(0x0a, i + 1)) {
+      line++;
+      offset = pos + i + 1;
+    }
+    pos += bytesRead;
+  }
+  return { offset, line };
 }
 
 /**

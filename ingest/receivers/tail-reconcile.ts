@@ -5,7 +5,7 @@ import type { AssembledRecord } from '../normalizers/normalizer.ts';
 import type { TrackedAssembly } from './line-assembly.ts';
 import { fingerprintOf, hashPrefix, type TailCursor } from './tail-cursor.ts';
 import {
-  candidateAt, directoryFilter, lastLineEnd, listCandidates, openCandidate, siblingFilter, sizeOf, wasReplaced,
+  candidateAt, directoryFilter, endOfLastLine, listCandidates, openCandidate, siblingFilter, sizeOf, wasReplaced,
   type Candidate, type TailedFile,
 } from './tail-file.ts';
 
@@ -126,10 +126,10 @@ export async function reconcile(layout: TailLayout, state: TailState, nowMs: num
       state.files.push({ ...track(layout, c, handle, { role: 'shadow', offset: 0, line: 0, fp: original.fp, fp_len: original.fp_len }, nowMs), shadow_of: original.key });
       continue;
     }
-    const offset = state.firstRun && layout.start_at === 'end' ? await lastLineEnd(handle, c.size) : 0;
+    const at = state.firstRun && layout.start_at === 'end' ? await endOfLastLine(handle, c.size) : { offset: 0, line: 0 };
     const fp = await fingerprintOf(handle, c.size);
-    state.files.push(track(layout, c, handle, { role: 'live', offset, line: 0, ...fp }, nowMs));
-    layout.log.info({ path: c.path, offset }, 'tailing file');
+    state.files.push(track(layout, c, handle, { role: 'live', ...at, ...fp }, nowMs));
+    layout.log.info({ path: c.path, offset: at.offset }, 'tailing file');
   }
   for (const s of [...state.files]) {
     if (s.role !== 'shadow' || (byKey.has(s.key) && state.files.some((f) => f.key === s.shadow_of && f.role === 'live'))) continue;

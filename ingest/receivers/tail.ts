@@ -7,6 +7,7 @@ import { backoffDelay, sleep as realSleep, type Sleep } from '../../core/retry.t
 import type { DeadLetter } from '../../schema/dead-letter.ts';
 import type { Store } from '../../schema/store/store.ts';
 import type { RunningConnector } from '../connectors.ts';
+import type { StatusRegistry } from '../sources/status-registry.ts';
 import { frameDocument } from '../files/read-records.ts';
 import { sha256Hex } from '../normalizers/common.ts';
 import { normalizerFor } from '../normalizers/index.ts';
@@ -28,6 +29,7 @@ export interface TailerDeps {
   readonly sleep?: Sleep;
   /** How long an sshd login awaiting its second factor survives a silence (default idle-policy HOLD_MAX_MS). */
   readonly hold_max_ms?: number;
+  readonly status?: StatusRegistry;
 }
 
 /** A running tailer. */
@@ -79,6 +81,8 @@ export async function startTailer(deps: TailerDeps): Promise<Tailer> {
   if (saved === null) log.warn({ cursor: cursorName }, 'unreadable tail cursor; starting over');
   const state: TailState = { files: saved ? await resumeFiles(layout, saved, clock.now().getTime()) : [], firstRun: saved === undefined };
   let lastCursor = saved ? JSON.stringify(saved) : '';
+  const statusName = `tail:${cfg.name}`;
+  const report = (r: Parameters<StatusRegistry['report']>[1]): void => deps.status?.report(statusName, { source: cfg.source, kind: 'receiver', ...r });
   let unstored: Batch | null = null;
 
   const nowMs = (): number => clock.now().getTime();
@@ -141,10 +145,13 @@ export async function startTailer(deps: TailerDeps): Promise<Tailer> {
   }
 
   async function store(batch: Batch): Promise<void> {
-    if (batch.dead.length) await deps.pipeline.deadLetter(batch.dead);
+    const dead = batch.dead.length;
+    if (dead) await deps.pipeline.deadLetter(batch.dead);
     batch.dead = [];
-    if (batch.records.length) await deps.pipeline.handle(batch.records, `tail:${cfg.name}`);
+    const records = batch.records.length;
+    if (records) await deps.pipeline.handle(batch.records, `tail:${cfg.name}`);
     batch.records = [];
+    report({ state: 'running', success: true, batch: { records }, add: { dead_letters_total: dead } });
   }
 
   async function saveCursor(): Promise<void> {
@@ -210,11 +217,13 @@ export async function startTailer(deps: TailerDeps): Promise<Tailer> {
       try {
         const busy = await exclusive(tick);
         failures = 0;
+        report({ state: 'running', metrics: { files: state.files.filter((f) => f.role !== 'shadow').length } });
         if (!busy) await sleep(cfg.poll_ms, abort.signal);
       } catch (e) {
         if (abort.signal.aborted) break;
         const delay = backoffDelay({ retries: 0, base_ms: Math.max(cfg.poll_ms, 500), max_ms: 30_000, factor: 2, jitter: 0.2 }, failures++);
         log.warn({ err: { message: (e as Error).message }, delay_ms: delay }, 'tail cycle failed, retrying');
+        report({ state: 'backoff', error: { code: 'ERR_TAIL_CYCLE', message: (e as Error).message } });
         await sleep(delay, abort.signal).catch(() => undefined);
       }
     }
@@ -242,6 +251,7 @@ export async function startTailer(deps: TailerDeps): Promise<Tailer> {
         state.files = [];
       });
       log.info({ path }, 'tail stopped');
+      report({ state: 'stopped' });
     },
   };
 }

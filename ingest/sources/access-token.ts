@@ -11,9 +11,19 @@ const TokenResponse = z.object({
 
 /** A cached bearer token, refreshed before it expires. */
 export interface AccessTokenCache {
-  get(signal: AbortSignal): Promise<string>;
+  /** The token; `fresh` says it was just issued (a 401 with a fresh token is not a stale-cache problem). */
+  get(signal: AbortSignal): Promise<{ token: string; fresh: boolean }>;
   /** Forget the token (after a 401: it may have been revoked before its expiry). */
   invalidate(): void;
+}
+
+/**
+ * A 401 from the API with a cached token: the token may have been revoked early. Drop it and make the error
+ * retriable so the request is retried once with a new token; a 401 with a fresh token is a real auth failure.
+ */
+export function authRetry(cache: AccessTokenCache, fresh: boolean, e: SourceError): SourceError {
+  cache.invalidate();
+  return fresh ? e : new SourceError(e.code, e.message, { retriable: true, http_status: e.http_status });
 }
 
 /** Refresh this long before expiry so a page request never carries a token that expires in flight. */
@@ -28,7 +38,7 @@ export function createAccessTokenCache(request: (signal: AbortSignal) => Promise
   return {
     async get(signal) {
       const now = clock.now().getTime();
-      if (cached && now < cached.refresh_at) return cached.token;
+      if (cached && now < cached.refresh_at) return { token: cached.token, fresh: false };
       const res = await request(signal);
       if (res.status === 400 || res.status === 401) {
         // invalid_client / invalid_grant / unauthorized_client: wrong or revoked credentials.
@@ -41,7 +51,7 @@ export function createAccessTokenCache(request: (signal: AbortSignal) => Promise
       const lifetime = (parsed.data.expires_in ?? 3600) * 1000;
       const margin = Math.min(REFRESH_MARGIN_MS, lifetime / 2);
       cached = { token: parsed.data.access_token, refresh_at: clock.now().getTime() + lifetime - margin };
-      return cached.token;
+      return { token: cached.token, fresh: true };
     },
     invalidate() {
       cached = undefined;

@@ -1,4 +1,4 @@
-import { createAccessTokenCache } from './access-token.ts';
+import { authRetry, createAccessTokenCache } from './access-token.ts';
 import { assertSameOrigin, httpError, parseJsonBody, retrying, sendRequest, SOURCE_ERRORS, SourceError } from './http.ts';
 import { framePage, newestTime } from './page-records.ts';
 import type { Source, SourceDeps } from './source.ts';
@@ -38,10 +38,10 @@ export function createEntraSource(cfg: EntraSourceConfig, deps: SourceDeps): Sou
   }, { timeout_ms, signal, what: 'entra token' }), deps.clock, 'entra token');
 
   const getPage = async (url: string, signal: AbortSignal): Promise<{ doc: unknown; text: string }> => {
-    const token = await tokens.get(signal);
+    const { token, fresh } = await tokens.get(signal);
     const res = await sendRequest(deps, url, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } },
       { timeout_ms, signal, what: 'graph signIns' });
-    if (res.status === 401) tokens.invalidate();
+    if (res.status === 401) throw authRetry(tokens, fresh, httpError('graph signIns', res, deps.clock));
     if (res.status < 200 || res.status >= 300) throw httpError('graph signIns', res, deps.clock);
     return { doc: parseJsonBody('graph signIns', res), text: res.text };
   };

@@ -1,4 +1,4 @@
-import { createAccessTokenCache } from './access-token.ts';
+import { authRetry, createAccessTokenCache } from './access-token.ts';
 import { loadServiceAccount, signAssertion } from './google-jwt.ts';
 import { assertSameOrigin, httpError, parseJsonBody, retrying, sendRequest, SOURCE_ERRORS, SourceError, type HttpResponse } from './http.ts';
 import { framePage, newestTime } from './page-records.ts';
@@ -50,10 +50,10 @@ export function createGoogleSource(cfg: GoogleSourceConfig, deps: SourceDeps): S
   };
 
   const getPage = async (url: string, signal: AbortSignal): Promise<{ doc: unknown; text: string }> => {
-    const token = await tokens.get(signal);
+    const { token, fresh } = await tokens.get(signal);
     const res = await sendRequest(deps, url, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } },
       { timeout_ms, signal, what: 'google activities.list' });
-    if (res.status === 401) tokens.invalidate();
+    if (res.status === 401) throw authRetry(tokens, fresh, httpError('google activities.list', res, deps.clock));
     if (isQuotaError(res)) throw httpError('google activities.list', { ...res, status: 429 }, deps.clock);
     if (res.status < 200 || res.status >= 300) throw httpError('google activities.list', res, deps.clock);
     return { doc: parseJsonBody('google activities.list', res), text: res.text };

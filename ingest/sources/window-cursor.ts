@@ -76,9 +76,10 @@ export async function* readWindow<P>(
   log: Logger,
 ): AsyncGenerator<{ page: P; cursor: string }, void, undefined> {
   const cursor = saved === undefined ? { v: 1 as const, watermark: plan.first_start.toISOString() } : decodeWindowCursor(saved);
-  let window: TimeWindow | undefined = cursor.window;
+  let window: TimeWindow | undefined = cursor.window ? { start: cursor.window.start, end: cursor.window.end } : undefined;
   let token = cursor.window?.page;
-  if (!window) window = planWindow(cursor.watermark, plan);
+  // The first window starts exactly at first_start: there is nothing earlier to overlap with.
+  window ??= planWindow(cursor.watermark, saved === undefined ? { ...plan, overlap_ms: 0 } : plan);
   if (!window) return;
   for (;;) {
     let result: WindowPage<P>;

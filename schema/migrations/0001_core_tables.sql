@@ -1,16 +1,21 @@
--- Normalized authentication events: the evidence of record. Idempotent on event_id (same source record → same
--- source, event_time and event_id → same sorting key → one row after merges; reads use FINAL).
+-- Normalized authentication events: the evidence of record. Idempotent on event_id: event_id is a pure function of
+-- (source, source_event_id), both in the sorting key, so a re-delivered record (same source record → same key) is
+-- one row after merges; reads use FINAL.
 -- Retention counts from ingestion (not event time) so a backfill of old logs is not discarded on arrival;
 -- the interval is set from ACCESSPROOF_RETENTION_DAYS at startup.
+-- Storage (research/performance.md P-8, ≤ 60 B/row): event_id is derived, not stored (16 random bytes per row);
+-- the sort key groups one source's day by user, so a user's session ids, IPs, agents and details sit next to
+-- each other and compress; user_key is the numeric key exact per-user counts group on (uniqExact over a UInt64
+-- instead of a String hash table), stored nearly free because rows are sorted by user.
 CREATE TABLE IF NOT EXISTS auth_events
 (
-    event_id            UUID,
+    event_id            UUID ALIAS toUUID(UUIDNumToString(toFixedString(substring(SHA256(concat(source, '\x1f', source_event_id)), 1, 16), 16))),
     source              LowCardinality(String),
     source_kind         LowCardinality(String),
     source_event_id     String CODEC(ZSTD(1)),
     event_type          LowCardinality(String),
     event_time          DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
-    ingested_at         DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
+    ingested_at         DateTime64(3, 'UTC') CODEC(ZSTD(1)),
     action              LowCardinality(String),
     user                String CODEC(ZSTD(1)),
     user_raw            String CODEC(ZSTD(1)),
@@ -32,11 +37,12 @@ CREATE TABLE IF NOT EXISTS auth_events
     src_ip              String CODEC(ZSTD(1)),
     user_agent          LowCardinality(String),
     raw_sha256          String CODEC(ZSTD(1)),
-    details             Map(LowCardinality(String), String) CODEC(ZSTD(1))
+    details             Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    user_key            UInt64 MATERIALIZED sipHash64(user) CODEC(ZSTD(1))
 )
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(event_time)
-ORDER BY (source, event_time, event_id)
+ORDER BY (source, toDate(event_time), user, event_time, source_event_id)
 TTL toDateTime(ingested_at) + INTERVAL 400 DAY
 SETTINGS non_replicated_deduplication_window = 10000;
 

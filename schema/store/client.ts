@@ -1,8 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
-import lockfile from 'proper-lockfile';
 import { AppError } from '../../core/errors.ts';
+import { acquirePidLock } from './pid-lock.ts';
 
 /** What the store needs to know about where ClickHouse is. */
 export interface StoreTarget {
@@ -15,6 +19,22 @@ export interface StoreTarget {
   readonly database: string;
 }
 
+/** One pre-encoded insert: a body in `format` for `columns` of `table`, with its deduplication token. */
+export interface InsertPart {
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly format: 'Native' | 'JSONEachRow';
+  readonly body: Buffer;
+  /** insert_deduplication_token: the same token within the table's dedup window adds nothing (retries). */
+  readonly token: string;
+}
+
+/**
+ * Settings of every query. `event_id` of auth_events is an ALIAS column (derived from source + source_event_id);
+ * including alias columns in `*` keeps `SELECT *` returning it like a stored column.
+ */
+const CLIENT_SETTINGS = { asterisk_include_alias_columns: 1 } as const;
+
 /** A connected client plus what only the store layer may use: the raw chDB insert and the release hook. */
 export interface StoreClient {
   readonly client: ClickHouseClient;
@@ -23,6 +43,11 @@ export interface StoreClient {
   readonly database: string;
   /** Embedded only: zero-copy insert of a pre-built body (the fast path measured in research/performance.md). */
   readonly rawInsert?: (table: string, body: Buffer, columns: readonly string[], settings: Record<string, string | number>) => Promise<void>;
+  /**
+   * Writes pre-encoded bodies in order, as one unit of engine work (embedded: one multi-statement query, so the
+   * engine never waits for the JS thread between tables). Resolves when every part is stored.
+   */
+  insertParts(parts: readonly InsertPart[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,37 +67,78 @@ export async function openStoreClient(target: StoreTarget): Promise<StoreClient>
       password: target.password,
       database: target.database,
       keep_alive: { enabled: true, idle_socket_ttl: 2500 },
-      clickhouse_settings: { date_time_input_format: 'best_effort', http_write_exception_in_output_format: 0 },
+      clickhouse_settings: { ...CLIENT_SETTINGS, date_time_input_format: 'best_effort', http_write_exception_in_output_format: 0 },
     });
-    return { client, mode: 'server', database: target.database, close: () => client.close() };
+    // Server: the same INSERT statements, each body sent as the request body of its own statement.
+    const insertParts = async (parts: readonly InsertPart[]): Promise<void> => {
+      for (const p of parts) {
+        const rs = await client.exec({
+          query: `${insertHead(p)} FORMAT ${p.format}`,
+          values: Readable.from([p.body]),
+          clickhouse_settings: { insert_deduplication_token: p.token },
+        });
+        rs.stream.resume();
+        await new Promise<void>((resolve, reject) => { rs.stream.once('end', resolve); rs.stream.once('error', reject); });
+      }
+    };
+    return { client, mode: 'server', database: target.database, insertParts, close: () => client.close() };
   }
   mkdirSync(target.path, { recursive: true });
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(target.path, { lockfilePath: `${target.path}.lock`, stale: 15_000, update: 5_000, retries: 0 });
-  } catch (e) {
+  const release = acquirePidLock(`${target.path}.lock`);
+  if (!release) {
     throw new AppError('ERR_STORE_LOCKED',
-      `the embedded store ${target.path} is in use by another accessproof process; stop it, or set ACCESSPROOF_DATA_DIR to another directory, or use CLICKHOUSE_URL`,
-      { cause: e });
+      `the embedded store ${target.path} is in use by another accessproof process; stop it, or set ACCESSPROOF_DATA_DIR to another directory, or use CLICKHOUSE_URL`);
   }
   const connection = createChdbConnection({ path: target.path });
   // NOTE: chdb types its Connection against @clickhouse/client-common; the runtime contract is the same one
   // @clickhouse/client expects (pinned pair, tested together), so only the duplicate type declarations differ.
   type ClientConnection = NonNullable<Parameters<typeof createClient>[0]>['connection'];
-  const client = createClient({ connection: connection as unknown as ClientConnection });
+  const client = createClient({ connection: connection as unknown as ClientConnection, clickhouse_settings: CLIENT_SETTINGS });
   const rawInsert = async (table: string, body: Buffer, columns: readonly string[], settings: Record<string, string | number>) => {
     await connection.chdb.rawInsert({ table, values: body, format: 'JSONEachRow', columns, settings });
+  };
+  // Embedded: chDB reads inline bodies at ~0.4 of its file-reader rate and has no inline binary formats, so
+  // bodies are staged in files (tmpfs when available) and read with INSERT … FROM INFILE — the path the bench's
+  // insert probe measures fastest (research/performance.md §2.2). All parts run as one multi-statement query.
+  const stageDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'accessproof-insert-'));
+  let seq = 0;
+  const insertParts = async (parts: readonly InsertPart[]): Promise<void> => {
+    if (parts.length === 0) return;
+    const files = parts.map((p) => join(stageDir, `${++seq}-${p.table}.${p.format.toLowerCase()}`));
+    try {
+      await Promise.all(parts.map((p, i) => writeFile(files[i] as string, p.body)));
+      const sql = parts.map((p, i) =>
+        `${insertHead(p)} FROM INFILE ${sqlString(files[i] as string)} SETTINGS insert_deduplication_token = ${sqlString(p.token)} FORMAT ${p.format}`);
+      await client.command({ query: sql.join(';\n') });
+    } finally {
+      await Promise.all(files.map((f) => rm(f, { force: true })));
+    }
   };
   return {
     client,
     mode: 'embedded',
     database: 'default',
     rawInsert,
+    insertParts,
     close: async () => {
       await client.close();
+      rmSync(stageDir, { recursive: true, force: true });
       await release();
     },
   };
+}
+
+/** `INSERT INTO t (c1, c2)` for a part (identifiers are the store's own constants). */
+function insertHead(p: InsertPart): string {
+  for (const name of [p.table, ...p.columns]) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new AppError('ERR_STORE_INSERT', `invalid identifier ${name}`);
+  }
+  return `INSERT INTO ${p.table} (${p.columns.join(', ')})`;
+}
+
+/** A single-quoted ClickHouse string literal. */
+function sqlString(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /** Backtick-quotes an identifier that was already validated as plain (config only, never user input). */

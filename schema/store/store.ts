@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { AUTH_EVENT_COLUMNS, type AuthEvent } from '../auth-event.ts';
+import type { AuthEvent } from '../auth-event.ts';
 import type { DeadLetter } from '../dead-letter.ts';
+import { authEventsPart, deadLettersPart, ingestBatchesPart, rawEventsPart } from './bodies.ts';
 import { migrate } from './migrate.ts';
-import { openStoreClient, type StoreClient, type StoreTarget } from './client.ts';
+import { openStoreClient, type InsertPart, type StoreClient, type StoreTarget } from './client.ts';
 
 /** ClickHouse DateTime64 text for an ISO instant ("2025-03-11T09:00:05.123Z" → "2025-03-11 09:00:05.123"). */
 export function chTime(iso: string): string {
@@ -19,6 +20,8 @@ export interface RawEventRow {
   received_at: string;
   input_ref: string;
   raw: string;
+  /** The record's UTF-8 bytes when the caller still has them (bus messages): stored without re-encoding. */
+  raw_bytes?: Uint8Array;
 }
 
 /** One row of the completeness reconciliation. */
@@ -35,9 +38,29 @@ export interface IngestBatchRow {
   dropped: number;
 }
 
-const RAW_COLUMNS = ['raw_sha256', 'source', 'event_time', 'received_at', 'input_ref', 'raw'] as const;
-const DEAD_LETTER_COLUMNS = ['source', 'stage', 'received_at', 'input_ref', 'reason', 'detail', 'raw', 'raw_sha256'] as const;
-const BATCH_COLUMNS = ['batch_id', 'source', 'connector', 'received_at', 'min_event_time', 'max_event_time', 'received', 'events', 'dead_lettered', 'dropped'] as const;
+/** Everything one pipeline batch writes, in write order: raw records before the events that point at them. */
+export interface BatchWrite {
+  readonly raws: readonly RawEventRow[];
+  readonly events: readonly AuthEvent[];
+  readonly deadLetters: readonly DeadLetter[];
+  readonly ingestBatches: readonly IngestBatchRow[];
+}
+
+/** A batch encoded as insert bodies (CPU work done), ready for one engine round trip. */
+export interface EncodedBatch {
+  readonly parts: readonly InsertPart[];
+  readonly bytes: number;
+}
+
+/** Encodes a batch's rows as Native insert bodies, in write order; empty tables are left out. */
+export function encodeBatch(b: BatchWrite): EncodedBatch {
+  const parts: InsertPart[] = [];
+  if (b.raws.length) parts.push(rawEventsPart(b.raws));
+  if (b.events.length) parts.push(authEventsPart(b.events));
+  if (b.deadLetters.length) parts.push(deadLettersPart(b.deadLetters));
+  if (b.ingestBatches.length) parts.push(ingestBatchesPart(b.ingestBatches));
+  return { parts, bytes: parts.reduce((n, p) => n + p.body.length, 0) };
+}
 
 /** Serializes one AuthEvent as a JSONEachRow line in column order (times in ClickHouse text form). */
 export function serializeEvent(e: AuthEvent): string {
@@ -61,6 +84,11 @@ export interface Store {
   readonly mode: 'embedded' | 'server';
   /** Inserts a pre-serialized JSONEachRow body. `dedupToken` makes a retried insert add nothing. */
   insertBody(table: string, columns: readonly string[], body: Buffer, dedupToken: string): Promise<void>;
+  /**
+   * Writes a batch encoded by {@link encodeBatch}: embedded, one engine call for all its tables, so the next batch
+   * can be normalized on the JS thread meanwhile. Resolves when everything is stored.
+   */
+  writeBatch(batch: EncodedBatch): Promise<void>;
   insertEvents(events: readonly AuthEvent[]): Promise<void>;
   insertRawEvents(rows: readonly RawEventRow[]): Promise<void>;
   insertDeadLetters(rows: readonly DeadLetter[]): Promise<void>;
@@ -103,33 +131,20 @@ export function createStore(sc: StoreClient): Store {
     return rs.json<T>();
   };
   let lastCursorMs = 0;
+  const writeBatch = (batch: EncodedBatch): Promise<void> => sc.insertParts(batch.parts);
+  const write = (b: Partial<BatchWrite>): Promise<void> =>
+    writeBatch(encodeBatch({ raws: b.raws ?? [], events: b.events ?? [], deadLetters: b.deadLetters ?? [], ingestBatches: b.ingestBatches ?? [] }));
   return {
     client,
     mode: sc.mode,
     insertBody,
     insertRows,
     query,
-    async insertEvents(events) {
-      if (events.length === 0) return;
-      const lines = new Array<string>(events.length);
-      for (let i = 0; i < events.length; i++) lines[i] = serializeEvent(events[i] as AuthEvent);
-      const body = Buffer.from(`${lines.join('\n')}\n`);
-      await insertBody('auth_events', AUTH_EVENT_COLUMNS, body, tokenFor('auth_events', body));
-    },
-    async insertRawEvents(rows) {
-      if (rows.length === 0) return;
-      const body = serializeRows(rows, ['event_time', 'received_at']);
-      await insertBody('raw_events', RAW_COLUMNS, body, tokenFor('raw_events', body));
-    },
-    async insertDeadLetters(rows) {
-      if (rows.length === 0) return;
-      const body = serializeRows(rows, ['received_at']);
-      await insertBody('dead_letters', DEAD_LETTER_COLUMNS, body, tokenFor('dead_letters', body));
-    },
-    async insertIngestBatch(row) {
-      const body = serializeRows([row], ['received_at', 'min_event_time', 'max_event_time']);
-      await insertBody('ingest_batches', BATCH_COLUMNS, body, tokenFor('ingest_batches', body));
-    },
+    writeBatch,
+    insertEvents: (events) => write({ events }),
+    insertRawEvents: (raws) => write({ raws }),
+    insertDeadLetters: (deadLetters) => write({ deadLetters }),
+    insertIngestBatch: (row) => write({ ingestBatches: [row] }),
     async command(sql, params = {}) {
       await client.command({ query: sql, query_params: params });
     },

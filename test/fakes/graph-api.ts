@@ -19,6 +19,8 @@ export interface GraphFake extends FakeApi {
   readonly bad_token_uses: number[];
   /** Makes events visible from now on (late arrivals; their createdDateTime may be in the past). */
   add(events: readonly Json[]): void;
+  /** Invalidates every issued token before its expiry (admin revoked sessions). */
+  revokeTokens(): void;
 }
 
 interface SkipToken { ge: string; le: string; offset: number; as_of: number }
@@ -94,6 +96,7 @@ export async function startGraphFake(opts: { clock: Clock; events: readonly Json
 
   const started = await listenFake(app, api);
   return Object.assign(started, {
+    revokeTokens: () => tokens.clear(),
     add(events: readonly Json[]) {
       const at = clock.now().getTime();
       for (const event of events) entries.push({ event, visible_ms: at, time_ms: Date.parse(String(event.createdDateTime)) });

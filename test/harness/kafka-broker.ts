@@ -184,6 +184,8 @@ function defaultProperties(brokerPort: number, controllerPort: number, logDir: s
     'transaction.state.log.min.isr': '1',
     'transaction.state.log.num.partitions': '1',
     'group.initial.rebalance.delay.ms': '0',
+    // Worker tests kill consumers on purpose; a short session lets the replacement join within seconds.
+    'group.min.session.timeout.ms': '1000',
     // After a SIGKILL the controller keeps the dead incarnation registered until this session expires.
     'broker.session.timeout.ms': '3000',
     'broker.heartbeat.interval.ms': '500',

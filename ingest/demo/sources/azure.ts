@@ -34,8 +34,8 @@ function claims(rng: Rng, c: AzCaller, t: number, ip: string): Record<string, st
     'http://schemas.microsoft.com/claims/authnmethodsreferences': c.amr, appid: 'c44b4083-3bb0-49c1-b47d-974e53cbdf3c', appidacr: '0',
     'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname': p.family, 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname': p.given,
     groups: '1c9fd2fc-c97a-4b27-b26a-1a0b43c35e61', ipaddr: ip, name: p.display, 'http://schemas.microsoft.com/identity/claims/objectidentifier': p.entra_id,
-    puid: `10032003${rng.chars(8, ALPHABET.upperDigits)}`, rh: `1.AQsA${rng.chars(40, ALPHABET.alnum)}`, 'http://schemas.microsoft.com/identity/claims/scope': 'user_impersonation',
-    'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier': rng.chars(43, ALPHABET.alnum), 'http://schemas.microsoft.com/identity/claims/tenantid': TENANT,
+    puid: `10032003${p.entra_id.slice(0, 8).toUpperCase()}`, rh: `1.AQsA${rng.chars(40, ALPHABET.alnum)}`, 'http://schemas.microsoft.com/identity/claims/scope': 'user_impersonation',
+    'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier': `${p.entra_id.replace(/-/g, '')}${p.okta_id.slice(3, 14)}`, 'http://schemas.microsoft.com/identity/claims/tenantid': TENANT,
     'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name': p.email, 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn': p.email,
     uti: rng.chars(22, ALPHABET.alnum), ver: '1.0', xms_idrel: '1 26',
   };
@@ -72,7 +72,7 @@ export function azEmit(w: World, rng: Rng, t: number, op: AzOp): void {
   const cl = claims(rng, op.caller, t, op.ip);
   const principalId = ('sp' in op.caller ? op.caller.sp.objectId : op.caller.person.entra_id).replace(/-/g, '');
   const evidence = op.outcome === 'success' ? { evidence: {
-    role: op.callerRole, roleAssignmentScope: `/subscriptions/${SUB}`, roleAssignmentId: rng.chars(32, ALPHABET.hex),
+    role: op.callerRole, roleAssignmentScope: `/subscriptions/${SUB}`, roleAssignmentId: [...principalId].reverse().join(''),
     roleDefinitionId: (AZ_ROLES[op.callerRole as keyof typeof AZ_ROLES] ?? AZ_ROLES.Contributor).replace(/-/g, ''), principalId, principalType: 'sp' in op.caller ? 'ServicePrincipal' : 'User',
   } } : {};
   const record = (rt: number, resultType: string, signature: string, statusCode: string, props: Record<string, string>): Record<string, unknown> => ({

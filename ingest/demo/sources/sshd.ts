@@ -11,14 +11,9 @@ import type { World } from '../world.ts';
 
 const LEGACY = new Set(['legacy-build-1']);
 const SESSION_BINARY = new Set(['app-1', 'app-2', 'app-3', 'staging-app-1']);
-const logindCounters = new WeakMap<World, Map<string, number>>();
-
-function logindSession(w: World, host: string): number {
-  let m = logindCounters.get(w);
-  if (!m) { m = new Map(); logindCounters.set(w, m); }
-  const n = (m.get(host) ?? 100 + host.length * 7) + 1;
-  m.set(host, n);
-  return n;
+/** logind numbers sessions per host in time order; stories are generated out of order, so derive it from t. */
+function logindSession(w: World, host: string, t: number): number {
+  return 100 + host.length * 13 + Math.floor((t - w.start) / 120_000);
 }
 
 /** Emits one syslog line from `host`. */
@@ -78,7 +73,7 @@ export function sshLogin(w: World, rng: Rng, c: SshConn, login: string, uid: num
   }
   t += rng.int(8, 30);
   sshLine(w, rng, t, c.host, c.tag, `pam_unix(sshd:session): session opened for user ${login}${legacy ? '' : `(uid=${uid})`} by (uid=0)`);
-  if (!legacy) sshLine(w, rng, t + rng.int(5, 20), c.host, `systemd-logind[${700 + c.host.length * 13}]`, `New session ${logindSession(w, c.host)} of user ${login}.`);
+  if (!legacy) sshLine(w, rng, t + rng.int(5, 20), c.host, `systemd-logind[${700 + c.host.length * 13}]`, `New session ${logindSession(w, c.host, t)} of user ${login}.`);
   sshLine(w, rng, end, c.host, c.tag, `Received disconnect from ${c.ip} port ${c.port}:11: disconnected by user`);
   sshLine(w, rng, end + 1, c.host, c.tag, `Disconnected from user ${login} ${c.ip} port ${c.port}`);
   sshLine(w, rng, end + rng.int(10, 40), c.host, c.tag, `pam_unix(sshd:session): session closed for user ${login}`);

@@ -5,7 +5,7 @@
 import { HOSTS, INFRA, type Person } from '../org.ts';
 import { ephemeralPort } from '../net.ts';
 import type { Rng } from '../prng.ts';
-import { isoMs, isoNanoZ, MS } from '../time-format.ts';
+import { isoMicroZ, isoMs, isoNanoZ, MS } from '../time-format.ts';
 import type { World } from '../world.ts';
 
 /** The identity a Teleport event is about. */
@@ -43,11 +43,16 @@ function who(id: TeleportIdentity): Record<string, unknown> {
   return out;
 }
 
+/** Hosts registered as agentless OpenSSH nodes (Teleport dials their sshd on port 22). */
+const OPENSSH_NODES = new Set(['bastion-1']);
+
 function node(host: string): Record<string, unknown> {
   const h = HOSTS[host];
+  const openssh = OPENSSH_NODES.has(host);
   return {
     namespace: 'default', server_id: SERVER_IDS[host] ?? '00000000-0000-4000-8000-000000000000', server_hostname: host,
-    server_addr: `${h?.addr ?? '10.40.0.1'}:3022`, server_labels: { hostname: host, env: h?.env ?? 'prod', role: h?.role ?? 'app' },
+    server_addr: `${h?.addr ?? '10.40.0.1'}:${openssh ? 22 : 3022}`, server_labels: { hostname: host, env: h?.env ?? 'prod', role: h?.role ?? 'app' },
+    ...(openssh ? { server_sub_kind: 'openssh' } : {}),
   };
 }
 
@@ -71,7 +76,7 @@ export function tpLocalLogin(w: World, rng: Rng, user: string, t: number, ip: st
 
 /** `cert.create` for a user certificate (12 h TTL unless given); db routing when `db` is set. */
 export function tpCert(w: World, rng: Rng, id: TeleportIdentity, t: number, ip: string, logins: string[], o: { ttlHours?: number; db?: { user: string; name: string } } = {}): void {
-  const expires = isoNanoZ(t + (o.ttlHours ?? 12) * MS.hour, rng.int(0, 999_999)).replace(/000Z$/, 'Z');
+  const expires = isoMicroZ(t + (o.ttlHours ?? 12) * MS.hour, rng.int(0, 999) * 1000);
   const identity: Record<string, unknown> = {
     user: id.user, roles: id.roles, logins: [...logins, '-teleport-internal-join'], expires, route_to_cluster: INFRA.teleport_cluster,
     traits: { aws_role_arns: null, db_names: null, db_roles: null, db_users: null, kubernetes_groups: null, kubernetes_users: null, logins, windows_logins: null },
@@ -89,7 +94,7 @@ export function tpSshSession(
   const sid = rng.uuid();
   const r = remote(rng, ip);
   const common = { ...who(id), login, sid, ...(o.mfaDevice ? { with_mfa: o.mfaDevice } : {}), private_key_policy: 'none', ...node(host), 'addr.remote': r, proto: 'ssh' };
-  w.emit('teleport', t, { ...base(rng, t, 'session.start', 'T2000I'), ...common, 'addr.local': `${HOSTS[host]?.addr ?? '10.40.0.1'}:3022`, size: `${rng.pick([80, 120, 160, 200])}:${rng.pick([24, 40, 50])}`, initial_command: [''], session_recording: 'node', ...(o.reason ? { reason: o.reason } : {}) });
+  w.emit('teleport', t, { ...base(rng, t, 'session.start', 'T2000I'), ...common, 'addr.local': `${HOSTS[host]?.addr ?? '10.40.0.1'}:${OPENSSH_NODES.has(host) ? 22 : 3022}`, size: `${rng.pick([80, 120, 160, 200])}:${rng.pick([24, 40, 50])}`, initial_command: [''], session_recording: 'node', ...(o.reason ? { reason: o.reason } : {}) });
   w.emit('teleport', end, {
     ...base(rng, end, 'session.end', 'T2004I', rng.int(20, 400)), ...common, enhanced_recording: false, interactive: true, participants: [id.user],
     session_start: isoNanoZ(t, rng.int(0, 999_999)), session_stop: isoNanoZ(end, rng.int(0, 999_999)), session_recording: 'node',

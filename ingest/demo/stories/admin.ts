@@ -47,7 +47,7 @@ function rbacBinding(w: World, rng: Rng, admin: Person, t: number, subject: Pers
 function grantWave1(w: World, rng: Rng, day: number): void {
   const nadia = personOf(w.org, 'nadia.haddad');
   const sofia = personOf(w.org, 'sofia.marin');
-  let t = w.dayStart(day) + 10 * MS.hour + rng.int(0, 30) * MS.minute;
+  let t = w.dayStart(day) + 10 * MS.hour + rng.int(0, 1_800_000);
   const s = adminSession(w, rng, nadia, t);
   t += 3 * MS.minute;
   oktaAdminChange(w, rng, nadia, t, sofia, s, { kind: 'privilege_grant', role: 'Super administrator' });
@@ -57,8 +57,8 @@ function grantWave1(w: World, rng: Rng, day: number): void {
   rbacBinding(w, rng, nadia, t + 6 * MS.minute, sofia, true);
   // Revocations: Okta same afternoon, Entra next day, the binding two days later; GCP waits for wave 2.
   oktaAdminChange(w, rng, nadia, t + 6 * MS.hour, sofia, s, { kind: 'privilege_revoke', role: 'Super administrator' });
-  if (day + 1 < w.days) entraRoleChange(w, rng, w.dayStart(day + 1) + 9.5 * MS.hour, nadia, sofia, 'global_admin', false);
-  if (day + 2 < w.days) rbacBinding(w, rng, nadia, w.dayStart(day + 2) + 11 * MS.hour, sofia, false);
+  if (day + 1 < w.days) entraRoleChange(w, rng, w.dayStart(day + 1) + 9.5 * MS.hour + rng.int(0, 3_600_000), nadia, sofia, 'global_admin', false);
+  if (day + 2 < w.days) rbacBinding(w, rng, nadia, w.dayStart(day + 2) + 11 * MS.hour + rng.int(0, 3_600_000), sofia, false);
 }
 
 /** A temporary vendor IAM user with console password, admin policy and an access key (a local superuser). */
@@ -97,20 +97,20 @@ function vendorUser(w: World, rng: Rng, day: number, removeDay: number): void {
 function grantWaves23(w: World, rng: Rng, d2: number, d3: number): void {
   const viktor = personOf(w.org, 'viktor.sorensen');
   const priya = personOf(w.org, 'priya.raman');
-  let t = w.dayStart(d2) + 14 * MS.hour;
+  let t = w.dayStart(d2) + 14 * MS.hour + rng.int(0, 1_800_000);
   const s = adminSession(w, rng, viktor, t);
   oktaAdminChange(w, rng, viktor, t += 2 * MS.minute, priya, s, { kind: 'privilege_grant', role: 'Organization administrator' });
   entraRoleChange(w, rng, t + MS.minute, viktor, priya, 'privileged_role_admin', true);
   gcpSetIamPolicy(w, rng, viktor, t + 3 * MS.minute, { role: 'roles/iam.securityAdmin', member: `user:${priya.email}`, action: 'ADD' });
-  if (d2 + 1 < w.days) gcpSetIamPolicy(w, rng, viktor, w.dayStart(d2 + 1) + 16 * MS.hour, { role: 'roles/iam.securityAdmin', member: `user:${priya.email}`, action: 'REMOVE' });
+  if (d2 + 1 < w.days) gcpSetIamPolicy(w, rng, viktor, w.dayStart(d2 + 1) + 16 * MS.hour + rng.int(0, 3_600_000), { role: 'roles/iam.securityAdmin', member: `user:${priya.email}`, action: 'REMOVE' });
   if (d2 + 3 < w.days) {
-    const t3 = w.dayStart(d2 + 3) + 9 * MS.hour;
+    const t3 = w.dayStart(d2 + 3) + 9 * MS.hour + rng.int(0, 1_800_000);
     oktaAdminChange(w, rng, viktor, t3, priya, adminSession(w, rng, viktor, t3 - 5 * MS.minute), { kind: 'privilege_revoke', role: 'Organization administrator' });
     entraRoleChange(w, rng, t3 + MS.minute, viktor, priya, 'privileged_role_admin', false);
   }
   const nadia = personOf(w.org, 'nadia.haddad');
   const hugo = personOf(w.org, 'hugo.martin');
-  const th = w.dayStart(d3) + 15 * MS.hour;
+  const th = w.dayStart(d3) + 15 * MS.hour + rng.int(0, 1_800_000);
   gcpSetIamPolicy(w, rng, nadia, th, { role: 'roles/editor', member: `user:${hugo.email}`, action: 'ADD' });
   gcpSetIamPolicy(w, rng, nadia, th + 2 * MS.hour, { role: 'roles/editor', member: `user:${hugo.email}`, action: 'REMOVE' });
   gcpSetIamPolicy(w, rng, hugo, th + 3 * MS.hour, { role: 'roles/editor', member: `user:${hugo.email}`, action: 'ADD', denied: true });
@@ -120,9 +120,11 @@ function grantWaves23(w: World, rng: Rng, d2: number, d3: number): void {
 function accessRequests(w: World, rng: Rng): void {
   const devs = w.org.people.filter((p) => p.team === 'dev' && !p.flags.leaver);
   const sres = w.org.people.filter((p) => p.team === 'sre' && !p.flags.role_change);
-  for (let i = 0; i < Math.max(2, Math.round(w.days / 5)); i++) {
-    const day = rng.int(0, w.days - 1);
+  const wanted = Math.max(2, Math.round(w.days / 5));
+  for (let i = 0, tries = 0; i < wanted && tries < wanted * 10; tries++) {
+    const day = rng.int(0, Math.max(0, w.days - 2));
     if (w.isWeekend(day)) continue;
+    i++;
     const dev = rng.pick(devs);
     const d = startDay(w, rng, dev, day, 5);
     const approved = rng.chance(0.8);
@@ -139,9 +141,9 @@ function roleChange(w: World, rng: Rng, day: number): void {
   const marta = personOf(w.org, 'marta.kowal');
   const viktor = personOf(w.org, 'viktor.sorensen');
   const d = startDay(w, rng, marta, day);
-  d.t = w.dayStart(day) + 9.5 * MS.hour;
+  d.t = w.dayStart(day) + 9.5 * MS.hour + rng.int(0, 1_200_000);
   const aws = awsFederated(d, 'OktaSRE-Admin', 2, { console: false, writes: false });
-  const t = w.dayStart(day) + 11 * MS.hour;
+  const t = w.dayStart(day) + 11 * MS.hour + rng.int(0, 600_000);
   const s = adminSession(w, rng, viktor, t - 10 * MS.minute);
   oktaAdminChange(w, rng, viktor, t, marta, s, { kind: 'group_remove', group: 'sre-prod-admins' });
   entraGroupChange(w, rng, t + 20_000, viktor, marta, 'sre', false);

@@ -13,7 +13,7 @@ import { k8sRequest } from '../sources/k8s.ts';
 import { emitOkta, oktaAdminChange, oktaFactorActivate, oktaPushDenied, oktaSessionId, oktaSignIn, oktaSso, OKTA_APPS } from '../sources/okta.ts';
 import { pgNoHbaEntry } from '../sources/postgres.ts';
 import { sshScan } from '../sources/sshd.ts';
-import { tpLock } from '../sources/teleport.ts';
+import { tpLock, tpMfaAdd } from '../sources/teleport.ts';
 import { MS } from '../time-format.ts';
 import { between, secs, type World } from '../world.ts';
 
@@ -49,9 +49,10 @@ function pushFatigue(w: World, rng: Rng, victim: Person, day: number, approved: 
   oktaAdminChange(w, rng, nadia, respond, victim, adminSession, { kind: 'reset_factors' });
   tpLock(w, rng, nadia, respond + secs(rng, 60, 180), victim.email, `suspected MFA fatigue compromise ${new Date(respond).toISOString().slice(0, 10)}`);
   googleSuspicious(w, rng, victim, respond + MS.hour, victim.home_ip, t0);
-  const next = w.dayStart(Math.min(w.days - 1, day + 1)) + (victim.start_hour + 1) * MS.hour;
+  const next = w.dayStart(Math.min(w.days - 1, day + 1)) + (victim.start_hour + 1) * MS.hour + rng.int(0, 1_800_000);
   oktaFactorActivate(w, rng, victim, next, oktaSessionId(rng), 'FIDO_WEBAUTHN');
-  entraSecurityInfo(w, rng, next + 5 * MS.minute, victim, 'FIDO2 security key');
+  entraSecurityInfo(w, rng, next + 5 * MS.minute + rng.int(0, 59_999), victim, 'FIDO2 security key');
+  tpMfaAdd(w, rng, victim, next + 9 * MS.minute + rng.int(0, 59_999), { name: `${victim.login}-yubikey`, uuid: rng.uuid(), type: 'WebAuthn' });
 }
 
 /** One password-spray wave: one try per user from one address (Okta and Entra failures). */

@@ -65,7 +65,7 @@ function cloudIncident(w: World, rng: Rng, bg: Person, t0: number): void {
 /** Finance's monthly root login to download invoices (virtual MFA on the root account). */
 function billingRootLogin(w: World, rng: Rng, day: number): void {
   const wendy = personOf(w.org, 'wendy.park');
-  const t = w.dayStart(day) + 13 * MS.hour + rng.int(0, 90) * MS.minute;
+  const t = w.dayStart(day) + 13 * MS.hour + rng.int(0, 5_400_000);
   ctConsoleLogin(w, rng, t, { identity: awsId.root(), ip: INFRA.office_ip, ua: wendy.user_agent, mfa: w.org.svc.root_mfa_serial });
   ctEmit(w, rng, t + secs(rng, 60, 300), { identity: awsId.root(stsKey(rng)), source: 'billingconsole.amazonaws.com', name: 'UpdateAccountPreferences', ip: INFRA.office_ip, ua: 'AWS Internal', region: 'us-east-1', request: { invoiceDeliveryPreference: 'PDF' } });
 }

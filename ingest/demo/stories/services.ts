@@ -66,7 +66,7 @@ function deploy(w: World, rng: Rng, t0: number): void {
 
 /** Nightly backup: key login on the database host and a pg_dump-style connection. */
 function backup(w: World, rng: Rng, day: number): void {
-  const t = w.dayStart(day) + 2 * MS.hour + rng.int(5, 20) * MS.minute;
+  const t = w.dayStart(day) + 2 * MS.hour + rng.int(300_000, 1_200_000);
   const end = t + rng.int(12, 35) * MS.minute;
   sshLogin(w, rng, sshConn(rng, 'prod-db-1', INFRA.backup_ip), 'backup', 997, { kind: 'key', keyType: 'ED25519', fp: w.org.svc.backup_key_fp }, t, end);
   pgSession(w, rng, { t: t + 40_000, end: end - 30_000, pid: rng.int(20_000, 64_000), host: INFRA.backup_ip, user: 'backup_agent', db: 'payments', app: 'pg_dump', auth: { method: 'scram-sha-256', identity: 'backup_agent', hbaLine: 105 },
@@ -83,10 +83,10 @@ export function runServices(w: World, rng: Rng): void {
     for (let i = 0; i < deploys; i++) deploy(w, r, between(r, base + 8 * MS.hour, base + 18 * MS.hour));
     backup(w, r, day);
     for (let h = 1; h < 24; h += 4) {
-      const t = base + h * MS.hour + r.int(0, 50) * MS.minute;
+      const t = base + h * MS.hour + r.int(0, 3_000_000);
       pgSession(w, r, { t, end: t + r.int(200, 900), pid: r.int(20_000, 64_000), host: INFRA.monitoring_ip, user: 'grafana_ro', db: 'payments', app: 'grafana', auth: { method: 'scram-sha-256', identity: 'grafana_ro', hbaLine: 107 }, statements: [] });
     }
-    const rep = base + 6 * MS.hour + r.int(0, 30) * MS.minute;
+    const rep = base + 6 * MS.hour + r.int(0, 1_800_000);
     ctEmit(w, r, rep, { identity: awsId.iamUser('svc-reporting', s.reporting_principal, s.reporting_key), source: 'athena.amazonaws.com', name: 'StartQueryExecution', ip: '192.0.2.250', ua: 'Boto3/1.35.90 md/Botocore#1.35.90 ua/2.0 os/linux#5.15.0 md/arch#x86_64 lang/python#3.11.9 Botocore/1.35.90', request: { queryString: 'SELECT merchant_id, sum(amount) FROM settlements_daily GROUP BY 1', workGroup: 'reporting' } });
     for (let i = r.int(3, 6); i > 0; i--) k8sControlPlaneNoise(w, r, r.chance(0.7) ? 'prod-eks' : 'staging-eks', between(r, base, base + MS.day));
     for (let i = r.int(2, 5); i > 0; i--) ctServiceAssumeRole(w, r, between(r, base, base + MS.day));

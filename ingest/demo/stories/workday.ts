@@ -5,7 +5,9 @@
 import type { Person } from '../org.ts';
 import type { Rng } from '../prng.ts';
 import { BOUNDARY_TARGETS } from '../sources/boundary.ts';
-import { OKTA_APPS, oktaLogout } from '../sources/okta.ts';
+import { ENTRA_APPS, entraSignIn } from '../sources/entra-signin.ts';
+import { googleLogout } from '../sources/google.ts';
+import { OKTA_APPS, oktaLogout, oktaPolicyDeny } from '../sources/okta.ts';
 import type { World } from '../world.ts';
 import { awsFederated, bastionCertSsh, eksDirect, grafana, kubeCall, kubeWork, teleportDb, teleportLogin, teleportSsh } from './flows-access.ts';
 import { clusterAdminCert, directKeySsh, legacyBuildSsh, opsLegacy, postgresFromBastion } from './flows-bypass.ts';
@@ -54,8 +56,8 @@ function sreDay(d: Day, light: boolean): void {
     const aws = awsFederated(d, p.aws_role, rng.int(2, 6), { writes: true, console: rng.chance(0.6) });
     if (rng.chance(0.35)) eksDirect(d, p.aws_role, aws.akid, rng.int(1, 4));
   }
-  if (p.flags.gcp && rng.chance(0.3)) gcpWork(d);
-  if (p.flags.azure && rng.chance(0.25)) azureWork(d);
+  if (p.flags.gcp && rng.chance(0.45)) gcpWork(d);
+  if (p.flags.azure && rng.chance(0.35)) azureWork(d);
   if (p.flags.direct_ssh && rng.chance(0.35)) directKeySsh(d, rng.pick(p.flags.direct_ssh), [2, 30]);
   if (p.flags.cluster_admin_cert && rng.chance(0.12)) d.t = clusterAdminCert(d.w, rng, d.t, d.ip, rng.int(1, 3), 'kubectl/v1.31.4 (darwin/arm64) kubernetes/c0e6ee2');
   if (p.flags.ops_legacy && rng.chance(0.1)) d.t = opsLegacy(d.w, rng, p, d.t, d.ip);
@@ -81,8 +83,8 @@ function securityDay(d: Day): void {
   morning(d, { vpn: true });
   if (rng.chance(0.5)) sso(d, OKTA_APPS.grafana);
   if (rng.chance(0.4)) awsFederated(d, p.aws_role, rng.int(1, 4), { writes: false });
-  if (rng.chance(0.3)) gcpWork(d);
-  if (rng.chance(0.3)) azureWork(d);
+  if (rng.chance(0.45)) gcpWork(d);
+  if (rng.chance(0.4)) azureWork(d);
   if (rng.chance(0.2)) kubeWork(d, 'prod-eks', rng.int(1, 3), 0);
 }
 
@@ -99,24 +101,34 @@ function devDay(d: Day): void {
   if (rng.chance(0.25)) awsFederated(d, p.aws_role, rng.int(1, 3), { writes: false, console: rng.chance(0.5) });
   if (p.flags.boundary && rng.chance(0.35)) boundaryDb(d, rng.chance(0.8) ? BOUNDARY_TARGETS.staging_db : BOUNDARY_TARGETS.prod_db);
   if (p.flags.legacy_build && rng.chance(0.4)) legacyBuildSsh(d);
-  if (p.flags.gcp && rng.chance(0.2)) gcpWork(d, p.team !== 'dev' || rng.chance(0.8));
-  if (p.flags.azure && rng.chance(0.15)) azureWork(d);
+  if (p.flags.gcp && rng.chance(0.35)) gcpWork(d, rng.chance(0.85));
+  if (p.flags.azure && rng.chance(0.25)) azureWork(d);
   if (p.flags.direct_ssh && rng.chance(0.3)) directKeySsh(d, rng.pick(p.flags.direct_ssh), [2, 20]);
 }
 
 function contractorDay(d: Day): void {
   const { rng, p } = d;
+  if (rng.chance(0.06)) {
+    // Travelling: Conditional Access blocks the untrusted location before anything else works.
+    entraSignIn(d.w, rng, p, d.t, { app: ENTRA_APPS.office, ip: rng.pick(['192.0.2.181', '192.0.2.185']), outcome: 'ca_block' });
+    pause(d, 20, 60);
+  }
   morning(d, { vpn: true });
+  if (rng.chance(0.08)) oktaPolicyDeny(d.w, rng, p, d.t, OKTA_APPS.aws, d.okta, d.ip);
   if (p.flags.boundary && rng.chance(0.45)) boundaryDb(d, rng.chance(0.9) ? BOUNDARY_TARGETS.staging_db : BOUNDARY_TARGETS.prod_db, { denied: rng.chance(0.5) });
   if (p.flags.azure && rng.chance(0.1)) azureWork(d, { forbidden: true });
   if (rng.chance(0.3)) { teleportLogin(d); teleportSsh(d, 'staging-app-1', [5, 30]); }
 }
 
 function businessDay(d: Day): void {
-  const { rng } = d;
+  const { rng, p } = d;
   morning(d, { vpn: false });
   sso(d, OKTA_APPS.salesforce);
   if (rng.chance(0.5)) rdp(d);
+  if (p.flags.google_password && rng.chance(0.2)) {
+    pause(d, 240, 480);
+    googleLogout(d.w, rng, p, d.t, d.ip, false);
+  }
 }
 
 /** One person's day (weekday routine or on-call weekend work). */

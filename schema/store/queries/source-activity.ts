@@ -35,8 +35,9 @@ export async function loadSourceActivity(store: Store, day_start: string): Promi
     store.query<unknown>(
       `SELECT source, uniqExact(stage, reason, raw_sha256, input_ref) AS dead_letters_today
        FROM dead_letters WHERE received_at >= {day:DateTime64(3, 'UTC')} GROUP BY source`, { day }),
+    // NOTE: aliases must differ from column names, or ClickHouse substitutes them inside the other aggregates.
     store.query<unknown>(
-      `SELECT name, argMax(source, updated_at) AS source, argMax(cursor, updated_at) AS cursor, ${ISO('max(updated_at)')} AS updated_at
+      `SELECT name, argMax(source, updated_at) AS src, argMax(cursor, updated_at) AS last_cursor, ${ISO('max(updated_at)')} AS saved_at
        FROM ingest_cursors GROUP BY name`),
     store.query<unknown>(
       `SELECT connector, source, ${ISO('max(received_at)')} AS last_batch_at FROM ingest_batches GROUP BY connector, source`),
@@ -53,7 +54,10 @@ export async function loadSourceActivity(store: Store, day_start: string): Promi
   }
   return {
     sources: [...bySource.values()].map((s) => SourceActivityRow.parse(s)),
-    cursors: cursors.map((r) => CursorRow.parse(r)),
+    cursors: cursors.map((r) => {
+      const c = z.object({ name: z.string(), src: z.string(), last_cursor: z.string(), saved_at: z.string() }).parse(r);
+      return CursorRow.parse({ name: c.name, source: c.src, cursor: c.last_cursor, updated_at: c.saved_at });
+    }),
     batches: batches.map((r) => ConnectorBatchRow.parse(r)),
   };
 }

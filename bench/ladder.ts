@@ -1,0 +1,182 @@
+import type { BusMessage } from '../ingest/bus/bus.ts';
+import { fromBusMessage, createPipeline, prepareWrite } from '../ingest/pipeline.ts';
+import { DEFAULT_POLICY } from '../ingest/normalizers/common.ts';
+import { normalizerFor } from '../ingest/normalizers/index.ts';
+import { normalizeRecord, validateEvents } from '../ingest/normalizers/normalize-record.ts';
+import type { AuthEvent } from '../schema/auth-event.ts';
+import type { Store } from '../schema/store/store.ts';
+import { systemClock } from '../core/clock.ts';
+import { silentLogger } from '../core/logger.ts';
+import { best, median, peakRssBytes, resetPeakRss, rssBytes, timed, type RunSample } from './measure.ts';
+
+// The stage ladder: every stage runs over the same messages, in interleaved rounds with alternating order, so a
+// noisy machine shifts all stages of a round alike and the per-round ratio to bare parse stays meaningful.
+
+/** Stage names, cheapest first. */
+export const STAGES = ['parse', 'validate', 'normalise', 'end_to_end'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Figures of one stage over all rounds. */
+export interface StageResult {
+  readonly events: number;
+  readonly bytes: number;
+  readonly eps_median: number;
+  readonly eps_best: number;
+  readonly mb_per_s: number;
+  readonly us_per_event: number;
+  /** Median over rounds of (this stage's rate ÷ bare parse's rate in the same round). */
+  readonly ratio_to_parse: number;
+  readonly cores_busy: number;
+  readonly peak_rss: number;
+  readonly rounds: readonly number[];
+}
+
+/** One group of messages to run the ladder on (a source, or all sources interleaved). */
+export interface LadderGroup {
+  readonly name: string;
+  readonly messages: readonly BusMessage[];
+  /** Whether to run the end-to-end stage (it needs the store; run on the mixed group). */
+  readonly endToEnd: boolean;
+}
+
+/** What the end-to-end stage needs. */
+export interface EndToEndDeps {
+  readonly store: Store;
+  /** Drops and re-creates the tables (a fresh store for each round: no dedup tokens, no parts left over). */
+  reset(): Promise<void>;
+  readonly batchSize: number;
+  /** Called between stages to collect garbage when exposed. */
+  readonly gc: () => void;
+}
+
+/** RSS figures of the end-to-end stage: ingest memory must stay flat in input size. */
+export interface IngestMemory {
+  /** RSS before the stage (corpus already in memory). */
+  readonly baseline: number;
+  /** Peak RSS above baseline while the first half of the input was processed, and over the whole run. */
+  readonly first_half_peak_over_baseline: number;
+  readonly full_peak_over_baseline: number;
+}
+
+function bytesOf(messages: readonly BusMessage[]): number {
+  let n = 0;
+  for (const m of messages) n += m.value.length;
+  return n;
+}
+
+function runParse(messages: readonly BusMessage[]): void {
+  let keep = 0;
+  for (const m of messages) {
+    const v: unknown = JSON.parse(m.value.toString('utf8'));
+    if (v !== null) keep++;
+  }
+  if (keep < 0) throw new Error('unreachable');
+}
+
+function runValidate(messages: readonly BusMessage[], mapped: readonly (readonly AuthEvent[])[]): void {
+  for (let i = 0; i < messages.length; i++) {
+    JSON.parse((messages[i] as BusMessage).value.toString('utf8'));
+    const bad = validateEvents(mapped[i] as AuthEvent[]);
+    if (bad) throw new Error(`bench event failed validation: ${bad.kind}`);
+  }
+}
+
+function runNormalise(messages: readonly BusMessage[], batchSize: number): void {
+  for (let i = 0; i < messages.length; i += batchSize) {
+    const records = messages.slice(i, i + batchSize).map(fromBusMessage);
+    const { encoded } = prepareWrite(records, DEFAULT_POLICY, systemClock, 'bench');
+    if (encoded.bytes <= 0) throw new Error('empty batch body');
+  }
+}
+
+async function runEndToEnd(messages: readonly BusMessage[], deps: EndToEndDeps, memory: { halfPeak: number }): Promise<void> {
+  const pipeline = createPipeline({ store: deps.store, policy: DEFAULT_POLICY, clock: systemClock, logger: silentLogger() });
+  let previous: Promise<unknown> | null = null;
+  const half = messages.length / 2;
+  for (let i = 0; i < messages.length; i += deps.batchSize) {
+    // handle() normalizes and encodes synchronously, then queues the write: the next batch is normalized while
+    // the engine stores this one (one insert in flight), as the Kafka consumer does.
+    const next = pipeline.handle(messages.slice(i, i + deps.batchSize).map(fromBusMessage), 'bench');
+    if (previous) await previous;
+    previous = next;
+    if (i < half && i + deps.batchSize >= half) memory.halfPeak = peakRssBytes();
+  }
+  if (previous) await previous;
+}
+
+/** Events of each message, mapped once up front so the validate stage measures validation alone. */
+function mapAll(messages: readonly BusMessage[]): AuthEvent[][] {
+  return messages.map((m) => {
+    const rec = fromBusMessage(m);
+    const normalizer = normalizerFor(rec.source);
+    if (!normalizer) return [];
+    const r = normalizeRecord(normalizer, rec.raw, JSON.parse(rec.raw), DEFAULT_POLICY, new Date().toISOString(), rec.raw_sha256);
+    return r.kind === 'ok' ? r.value : [];
+  });
+}
+
+/** Runs the ladder; returns per group and stage the figures, and the ingest memory of the end-to-end stage. */
+export async function runLadder(
+  groups: readonly LadderGroup[], rounds: number, batchSize: number, e2e: EndToEndDeps | null,
+  log: (line: string) => void,
+): Promise<{ results: Record<string, Partial<Record<Stage, StageResult>>>; memory: IngestMemory | null }> {
+  const samples = new Map<string, RunSample[]>();
+  const mapped = new Map(groups.map((g) => [g.name, mapAll(g.messages)]));
+  const memoryRuns: { baseline: number; half: number; full: number }[] = [];
+  const key = (g: string, s: Stage): string => `${g}/${s}`;
+  for (let round = 0; round < rounds; round++) {
+    for (const g of groups) {
+      const stages = STAGES.filter((s) => s !== 'end_to_end' || (g.endToEnd && e2e));
+      const order = round % 2 === 0 ? stages : [...stages].reverse();
+      for (const stage of order) {
+        e2e?.gc();
+        let sample: RunSample;
+        if (stage === 'end_to_end' && e2e) {
+          await e2e.reset();
+          e2e.gc();
+          const memory = { halfPeak: 0 };
+          const baseline = rssBytes();
+          resetPeakRss();
+          sample = await timed(() => runEndToEnd(g.messages, e2e, memory));
+          memoryRuns.push({ baseline, half: memory.halfPeak, full: sample.peak_rss });
+          await e2e.reset();
+        } else if (stage === 'parse') {
+          sample = await timed(() => runParse(g.messages));
+        } else if (stage === 'validate') {
+          sample = await timed(() => runValidate(g.messages, mapped.get(g.name) ?? []));
+        } else {
+          sample = await timed(() => runNormalise(g.messages, batchSize));
+        }
+        const list = samples.get(key(g.name, stage)) ?? [];
+        list.push(sample);
+        samples.set(key(g.name, stage), list);
+      }
+    }
+    log(`  round ${round + 1}/${rounds} done`);
+  }
+  const results: Record<string, Partial<Record<Stage, StageResult>>> = {};
+  for (const g of groups) {
+    const events = g.messages.length;
+    const bytes = bytesOf(g.messages);
+    const parse = samples.get(key(g.name, 'parse')) ?? [];
+    results[g.name] = {};
+    for (const stage of STAGES) {
+      const runs = samples.get(key(g.name, stage));
+      if (!runs) continue;
+      const rates = runs.map((r) => events / r.seconds);
+      const ratios = runs.map((r, i) => (parse[i] ? (parse[i] as RunSample).seconds / r.seconds : Number.NaN));
+      const eps = median(rates);
+      (results[g.name] as Record<Stage, StageResult>)[stage] = {
+        events, bytes, eps_median: eps, eps_best: best(rates), mb_per_s: (eps * bytes) / events / 1e6, us_per_event: 1e6 / eps,
+        ratio_to_parse: median(ratios), cores_busy: median(runs.map((r) => r.cores)), peak_rss: best(runs.map((r) => r.peak_rss)),
+        rounds: rates,
+      };
+    }
+  }
+  const memory = memoryRuns.length === 0 ? null : {
+    baseline: median(memoryRuns.map((m) => m.baseline)),
+    first_half_peak_over_baseline: median(memoryRuns.map((m) => m.half - m.baseline)),
+    full_peak_over_baseline: median(memoryRuns.map((m) => m.full - m.baseline)),
+  };
+  return { results, memory };
+}

@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import type { AuthEvent } from '../auth-event.ts';
+import type { DeadLetter } from '../dead-letter.ts';
+import type { InsertPart } from './client.ts';
+import {
+  boolColumn, bytesColumn, encodeNative, stringColumn, stringMapColumn, time64Column, uint64Column, type NativeColumn,
+} from './native.ts';
+import type { IngestBatchRow, RawEventRow } from './store.ts';
+
+// Insert bodies of the ingest tables in ClickHouse Native format, built by the JS thread in one pass per column
+// and read by the engine without parsing text. Deduplication tokens are digests of the rows' content, so a
+// retried batch (same rows) adds nothing.
+
+/** Epoch ms of an ISO instant; the batch's shared timestamps (ingested_at, received_at) hit the one-entry cache. */
+function makeMsOf(): (iso: string) => number {
+  let lastIso = '';
+  let lastMs = 0;
+  return (iso) => {
+    if (iso === lastIso) return lastMs;
+    const ms = Date.parse(iso);
+    if (!Number.isFinite(ms)) throw new RangeError(`not an instant: ${iso}`);
+    lastIso = iso;
+    lastMs = ms;
+    return ms;
+  };
+}
+
+/** Stored columns of auth_events in insert order (event_id is an ALIAS of source + source_event_id). */
+export const AUTH_EVENT_STORED_COLUMNS = [
+  'source', 'source_kind', 'source_event_id', 'event_type', 'event_time', 'ingested_at', 'action', 'user', 'user_raw',
+  'user_type', 'target_user', 'resource', 'resource_type', 'environment', 'privileged', 'auth_method', 'mfa_method',
+  'mfa_method_raw', 'mfa_verified', 'mfa_evidence', 'phishing_resistant', 'outcome', 'reason', 'session_id', 'src_ip',
+  'user_agent', 'raw_sha256', 'details',
+] as const satisfies readonly (keyof AuthEvent)[];
+
+function authEventColumns(): NativeColumn<AuthEvent>[] {
+  const eventMs = makeMsOf();
+  const ingestMs = makeMsOf();
+  return AUTH_EVENT_STORED_COLUMNS.map((name): NativeColumn<AuthEvent> => {
+    switch (name) {
+      case 'event_time': return time64Column(name, (e) => eventMs(e.event_time));
+      case 'ingested_at': return time64Column(name, (e) => ingestMs(e.ingested_at));
+      case 'privileged': case 'mfa_verified': case 'phishing_resistant': return boolColumn(name, (e) => e[name]);
+      case 'details': return stringMapColumn(name, (e) => e.details);
+      default: return stringColumn(name, (e) => e[name]);
+    }
+  });
+}
+
+/** auth_events rows → one Native insert; token = digest of the body. */
+export function authEventsPart(events: readonly AuthEvent[]): InsertPart {
+  const body = encodeNative(events, authEventColumns(), 4096 + events.length * 320);
+  return { table: 'auth_events', columns: AUTH_EVENT_STORED_COLUMNS, format: 'Native', body, token: `auth_events:${digest(body)}` };
+}
+
+const RAW_COLUMNS = ['raw_sha256', 'source', 'event_time', 'received_at', 'input_ref', 'raw'] as const;
+
+/**
+ * raw_events rows → one Native insert. The record bytes are copied as they arrived (no re-encoding, no
+ * escaping). The token digests every column but `raw`, which `raw_sha256` already identifies: hashing the
+ * 1–4 KB records again would cost more than the rest of the body.
+ */
+export function rawEventsPart(rows: readonly RawEventRow[]): InsertPart {
+  const timeMs = makeMsOf();
+  const receivedMs = makeMsOf();
+  let rawBytes = 0;
+  const raws = rows.map((r) => {
+    const b = r.raw_bytes ?? Buffer.from(r.raw, 'utf8');
+    rawBytes += b.length;
+    return b;
+  });
+  const h = createHash('sha256');
+  for (const r of rows) h.update(`${r.raw_sha256}\u001f${r.source}\u001f${r.event_time}\u001f${r.received_at}\u001f${r.input_ref}\n`);
+  const columns: NativeColumn<RawEventRow>[] = [
+    stringColumn('raw_sha256', (r) => r.raw_sha256),
+    stringColumn('source', (r) => r.source),
+    time64Column('event_time', (r) => timeMs(r.event_time)),
+    time64Column('received_at', (r) => receivedMs(r.received_at)),
+    stringColumn('input_ref', (r) => r.input_ref),
+    { name: 'raw', type: 'String', write: (w) => { for (const b of raws) w.bytes(b); } },
+  ];
+  const body = encodeNative(rows, columns, 4096 + rawBytes + rows.length * 160);
+  return { table: 'raw_events', columns: RAW_COLUMNS, format: 'Native', body, token: `raw_events:${h.digest('hex')}` };
+}
+
+const DEAD_LETTER_COLUMNS = ['source', 'stage', 'received_at', 'input_ref', 'reason', 'detail', 'raw', 'raw_sha256'] as const;
+
+/** dead_letters rows → one Native insert. */
+export function deadLettersPart(rows: readonly DeadLetter[]): InsertPart {
+  const receivedMs = makeMsOf();
+  const body = encodeNative(rows, [
+    stringColumn('source', (r) => r.source),
+    stringColumn('stage', (r) => r.stage),
+    time64Column('received_at', (r) => receivedMs(r.received_at)),
+    stringColumn('input_ref', (r) => r.input_ref),
+    stringColumn('reason', (r) => r.reason),
+    stringColumn('detail', (r) => r.detail),
+    stringColumn('raw', (r) => r.raw),
+    stringColumn('raw_sha256', (r) => r.raw_sha256),
+  ]);
+  return { table: 'dead_letters', columns: DEAD_LETTER_COLUMNS, format: 'Native', body, token: `dead_letters:${digest(body)}` };
+}
+
+const BATCH_COLUMNS = ['batch_id', 'source', 'connector', 'received_at', 'min_event_time', 'max_event_time', 'received', 'events', 'dead_lettered', 'dropped'] as const;
+
+/** ingest_batches rows → one Native insert. */
+export function ingestBatchesPart(rows: readonly IngestBatchRow[]): InsertPart {
+  const ms = (iso: string): number => {
+    const v = Date.parse(iso);
+    return Number.isFinite(v) ? v : 0;
+  };
+  const body = encodeNative(rows, [
+    stringColumn('batch_id', (r) => r.batch_id),
+    stringColumn('source', (r) => r.source),
+    stringColumn('connector', (r) => r.connector),
+    time64Column('received_at', (r) => ms(r.received_at)),
+    time64Column('min_event_time', (r) => ms(r.min_event_time)),
+    time64Column('max_event_time', (r) => ms(r.max_event_time)),
+    uint64Column('received', (r) => r.received),
+    uint64Column('events', (r) => r.events),
+    uint64Column('dead_lettered', (r) => r.dead_lettered),
+    uint64Column('dropped', (r) => r.dropped),
+  ]);
+  return { table: 'ingest_batches', columns: BATCH_COLUMNS, format: 'Native', body, token: `ingest_batches:${digest(body)}` };
+}
+
+function digest(body: Buffer): string {
+  return createHash('sha256').update(body).digest('hex');
+}
