@@ -11,6 +11,7 @@ import { registerSessionRoutes } from './sessions.ts';
 import { registerMetricsRoutes } from './metrics.ts';
 import { registerExemptionRoutes } from './exemptions.ts';
 import { registerBreakGlassRoutes } from './break-glass.ts';
+import { registerEvidencePackRoutes } from './evidence-packs.ts';
 
 /** What the optional route plugins receive from the composition root. */
 export interface RouteDeps {
@@ -33,5 +34,6 @@ export function extraRouteRegistrars(deps: RouteDeps): ((app: FastifyInstance) =
     (app) => registerMetricsRoutes(app, deps),
     (app) => registerExemptionRoutes(app, deps),
     (app) => registerBreakGlassRoutes(app, deps),
+    (app) => registerEvidencePackRoutes(app, deps),
   ];
 }

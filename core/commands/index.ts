@@ -11,6 +11,9 @@ import { registerCorrelate } from './correlate.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerExemption } from './exemption.ts';
 import { registerBreakGlass } from './break-glass.ts';
+import { registerControls } from './controls.ts';
+import { registerEvidence } from './evidence.ts';
+import { registerVerify } from './verify.ts';
 
 /** Every CLI command, in help order. One line per command module. */
 export const COMMANDS: readonly ((program: Command, getCtx: () => AppContext) => void)[] = [
@@ -25,4 +28,7 @@ export const COMMANDS: readonly ((program: Command, getCtx: () => AppContext) =>
   registerBreakGlass,
   registerWorker,
   registerKafka,
+  registerControls,
+  registerEvidence,
+  registerVerify,
 ];

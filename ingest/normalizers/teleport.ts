@@ -38,7 +38,7 @@ import type { HandlerFields, TeleportRecord } from './teleport/fields.ts';
 import {
   accessRequest, botJoin, certCreate, lockCreated, mfaChallenge, mfaDevice, recoveryCode, userLifecycle, userLogin,
 } from './teleport/identity.ts';
-import { appSession, dbSession, desktopSession, kubeRequest, serverSession } from './teleport/sessions.ts';
+import { appSession, dbQuery, dbSession, desktopSession, kubeRequest, serverSession } from './teleport/sessions.ts';
 
 type Handler = (t: TeleportRecord, ctx: NormalizeContext) => HandlerFields;
 
@@ -54,6 +54,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   auth: serverSession,
   'db.session.start': dbSession,
   'db.session.end': dbSession,
+  'db.session.query': dbQuery,
   'kube.request': kubeRequest,
   'app.session.start': appSession,
   'app.session.end': appSession,

@@ -96,12 +96,16 @@ export function siblingFilter(path: string): (name: string) => boolean {
   return (name) => name !== base && !COMPRESSED.test(name);
 }
 
-/** Opens a candidate and checks it is still the same inode; null when it vanished or changed in between. */
-export async function openCandidate(c: Candidate): Promise<FileHandle | null> {
+/**
+ * Opens a candidate and checks it is still the same inode; null when it vanished or changed in between, or cannot
+ * be opened (`onError` hears about anything but a vanished file, e.g. EACCES).
+ */
+export async function openCandidate(c: Candidate, onError?: (path: string, e: Error) => void): Promise<FileHandle | null> {
   let handle: FileHandle;
   try {
     handle = await open(c.path, 'r');
-  } catch {
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') onError?.(c.path, e as Error);
     return null;
   }
   const st = await handle.stat({ bigint: true });

@@ -25,6 +25,8 @@ export interface TailState {
   files: TailedFile[];
   /** No cursor was saved yet: `start_at` applies to the files found now. */
   firstRun: boolean;
+  /** Paths already reported as unreadable (warned once, retried every poll). */
+  readonly unreadable: Set<string>;
 }
 
 /** Receives what an assembler held when its file was truncated (those lines precede the truncation). */
@@ -117,10 +119,16 @@ export async function reconcile(layout: TailLayout, state: TailState, nowMs: num
     const size = await sizeOf(f);
     if (await wasReplaced(f, size)) await restartTruncated(layout, state, f, size, nowMs, emit, isTracked);
   }
+  const warn = (path: string, e: Error): void => {
+    if (state.unreadable.has(path)) return;
+    state.unreadable.add(path);
+    layout.log.warn({ path, err: { message: e.message } }, 'cannot open file to tail');
+  };
   for (const c of found) {
     if (isTracked(c.key)) continue;
-    const handle = await openCandidate(c);
+    const handle = await openCandidate(c, warn);
     if (!handle) continue;
+    state.unreadable.delete(c.path);
     const original = layout.mode === 'dir' ? await copiedFrom(handle, c.size, state.files) : undefined;
     if (original) {
       state.files.push({ ...track(layout, c, handle, { role: 'shadow', offset: 0, line: 0, fp: original.fp, fp_len: original.fp_len }, nowMs), shadow_of: original.key });

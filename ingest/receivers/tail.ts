@@ -79,7 +79,9 @@ export async function startTailer(deps: TailerDeps): Promise<Tailer> {
   const cursorName = tailCursorName(cfg.name);
   const saved = parseTailCursor(await deps.store.getCursor(cursorName));
   if (saved === null) log.warn({ cursor: cursorName }, 'unreadable tail cursor; starting over');
-  const state: TailState = { files: saved ? await resumeFiles(layout, saved, clock.now().getTime()) : [], firstRun: saved === undefined };
+  const state: TailState = {
+    files: saved ? await resumeFiles(layout, saved, clock.now().getTime()) : [], firstRun: saved === undefined, unreadable: new Set(),
+  };
   let lastCursor = saved ? JSON.stringify(saved) : '';
   const statusName = `tail:${cfg.name}`;
   const report = (r: Parameters<StatusRegistry['report']>[1]): void => deps.status?.report(statusName, { source: cfg.source, kind: 'receiver', ...r });

@@ -62,6 +62,17 @@ describe('the lint itself catches mistakes', () => {
     expect(tableProblems('DROP TABLE auth_events', tables)).toContain('not a SELECT query');
   });
 
+  it('flags duplicated panel ids and titles, and panels outside the 24-column grid', () => {
+    const ds = { type: CLICKHOUSE_PLUGIN, uid: '${datasource}' };
+    const panel = (id: number, title: string, x: number) => ({ id, title, type: 'stat', datasource: ds, gridPos: { x, y: 0, w: 12, h: 4 },
+      targets: [{ refId: 'A', datasource: ds, rawSql: 'SELECT count() FROM auth_events' }] });
+    const d = { uid: 'u', title: 't', templating: { list: [{ name: 'datasource', type: 'datasource', query: CLICKHOUSE_PLUGIN }] },
+      panels: [panel(1, 'A', 0), panel(1, 'A', 16)] };
+    expect(lintDashboard(d, tables)).toEqual([
+      'panel "A": id missing or duplicated', 'panel "A": title missing or duplicated', 'panel "A": gridPos outside the 24 columns',
+    ]);
+  });
+
   it('flags a dashboard with a hard-coded datasource, no uid and no datasource variable', () => {
     const bad = {
       title: 'x',

@@ -137,10 +137,14 @@ export function lintDashboard(d: unknown, tables: ReadonlyMap<string, MigratedTa
     }
   }
   const ids = new Set<number>();
+  const titles = new Set<string>();
   for (const p of arr(d.panels).filter(isRecord)) {
     const id = typeof p.id === 'number' ? p.id : NaN;
     if (!Number.isInteger(id) || ids.has(id)) problems.push(`panel "${str(p.title)}": id missing or duplicated`);
     ids.add(id);
+    // Titles are how people (and tests) name panels; two panels with one title are ambiguous.
+    if (!str(p.title).trim() || titles.has(str(p.title))) problems.push(`panel "${str(p.title)}": title missing or duplicated`);
+    titles.add(str(p.title));
     if (p.type !== 'row' && (!isRecord(p.datasource) || arr(p.targets).length === 0)) problems.push(`panel "${str(p.title)}": no datasource or no query`);
     const g = isRecord(p.gridPos) ? p.gridPos : {};
     if (typeof g.x !== 'number' || typeof g.w !== 'number' || g.x + g.w > 24) problems.push(`panel "${str(p.title)}": gridPos outside the 24 columns`);

@@ -236,6 +236,7 @@ describe('web dashboard (headless Chromium, demo data)', () => {
         const expanded = expandGrafanaSql(sql, range);
         // Every panel and variable query must run against the migrated schema.
         await expect(server.store.query(expanded), `${d.file} ${where}`).resolves.toBeDefined();
+        expect(sqlOf.has(`${d.file} ${where}`), `${d.file} ${where} is not unique`).toBe(false);
         sqlOf.set(`${d.file} ${where}`, expanded);
       }
     }

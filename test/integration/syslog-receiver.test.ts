@@ -181,7 +181,7 @@ describe('syslog receiver → pipeline → chDB', () => {
     const seconds = (performance.now() - started) / 1000;
     const linesPerSecond = Math.round((2 * n) / seconds);
     process.stderr.write(`[syslog tcp] ${2 * n} lines → ${n} events stored in ${seconds.toFixed(2)} s: ${linesPerSecond} lines/s\n`);
-    expect(linesPerSecond).toBeGreaterThan(2000);
+    expect(linesPerSecond).toBeGreaterThan(1000);
     const [final] = await store.query<{ n: string }>("SELECT count() AS n FROM auth_events FINAL WHERE source = 'sshd' AND resource = 'perf-host'");
     expect(Number(final?.n)).toBe(n);
   });

@@ -95,6 +95,18 @@ export function dbSession(t: TeleportRecord, ctx: NormalizeContext): HandlerFiel
   };
 }
 
+/**
+ * `db.session.query` (TDB02I): one statement inside a database session. Kept as an `api_call` so privileged
+ * functions are logged (NIST AC-6(9)); the statement text is truncated to 1,000 characters in `details.db_query`.
+ */
+export function dbQuery(t: TeleportRecord, ctx: NormalizeContext): HandlerFields {
+  const session = dbSession(t, ctx);
+  const query = str(t.r.db_query);
+  const details: Record<string, string> = { ...session.details };
+  if (query) details.db_query = query.slice(0, 1000);
+  return { ...session, action: 'api_call', mfa_verified: false, mfa_evidence: session.mfa_verified ? 'previously_satisfied' : session.mfa_evidence, details };
+}
+
 /** `kube.request`: one Kubernetes API call through Teleport; exec/attach/portforward paths are interactive. */
 export function kubeRequest(t: TeleportRecord, ctx: NormalizeContext): HandlerFields {
   const base = commonFields(t);

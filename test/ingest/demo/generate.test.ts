@@ -18,8 +18,6 @@ const ALLOWED_DROPS: Readonly<Partial<Record<SourceId, readonly string[]>>> = {
   boundary: ['auth_flow_step'],
   azure: ['operation_in_progress'],
   gcp: ['system_event'],
-  // db.session.query carries the statement text; the Teleport normalizer does not map it (yet).
-  teleport: ['ignored_event_type'],
 };
 
 interface Normalized {

@@ -25,10 +25,11 @@ describe('teleport conformance', () => {
     expectEveryLineAccountedFor(out, FILES);
   });
 
-  it('normalizes 27 of the 28 good sample events with uid-derived ids; db.session.query is dropped', () => {
+  it('normalizes all 28 good sample events with uid-derived ids; db.session.query is a logged privileged function', () => {
     const good = out.events.filter((e) => e.input_ref.startsWith(`${SAMPLE}:`));
-    expect(good).toHaveLength(27);
-    expect(dropAt(SAMPLE, 11)).toBe('ignored_event_type');
+    expect(good).toHaveLength(28);
+    expect(at(SAMPLE, 11)).toMatchObject({ action: 'api_call', user: 'carol@example.com', resource_type: 'database', mfa_verified: false, outcome: 'success' });
+    expect(at(SAMPLE, 11).details.db_query).toMatch(/GRANT/i);
     for (const e of good) {
       expect(e).toMatchObject({ source: 'teleport', source_kind: 'gateway' });
       expect(e.event_id).toBe(eventIdFor('teleport', e.source_event_id));
@@ -36,7 +37,7 @@ describe('teleport conformance', () => {
       expect(e.details.via).toBe('teleport');
       expect(e.event_time.startsWith('2025-03-11T')).toBe(true);
     }
-    expect(new Set(good.map((e) => e.event_id)).size).toBe(27);
+    expect(new Set(good.map((e) => e.event_id)).size).toBe(28);
   });
 
   it('handles each malformed line as samples/README.md says', () => {
