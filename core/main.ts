@@ -7,6 +7,7 @@ import { buildApp } from '../api/app.ts';
 import { createToken, createTokenVerifier } from '../api/tokens.ts';
 import { startConnectors, type RunningConnector } from '../ingest/connectors.ts';
 import { createPipeline } from '../ingest/pipeline.ts';
+import { createCorrelationMarker } from '../ingest/correlate/dirty.ts';
 import { loadDemoDataset } from '../ingest/demo/load-demo.ts';
 import { extraRouteRegistrars } from '../api/routes/index.ts';
 import { createStatusRegistry } from '../ingest/sources/status-registry.ts';
@@ -34,7 +35,7 @@ export async function startServer(ctx: AppContext, opts: { demo: boolean; worker
     const status = createStatusRegistry(ctx.clock);
     // Kafka mode: connectors publish to the raw topic; workers (in-process or `accessproof worker`) store.
     kafka = ctx.config.bus.mode === 'kafka' ? await startKafkaMode(ctx, { store, status, inProcessWorker: opts.worker }) : undefined;
-    const pipeline = kafka?.pipeline ?? createPipeline({ store, policy: ctx.policy, clock: ctx.clock, logger: log });
+    const pipeline = kafka?.pipeline ?? createPipeline({ store, policy: ctx.policy, clock: ctx.clock, logger: log, onStored: createCorrelationMarker(store, ctx.config.file) });
     const verify = createTokenVerifier(store);
     const app = await buildApp({
       store, verify, logger: log, bodyLimit: ctx.config.env.ACCESSPROOF_BODY_LIMIT_BYTES, version: VERSION,
@@ -47,7 +48,7 @@ export async function startServer(ctx: AppContext, opts: { demo: boolean; worker
       const token = await createToken(store, 'admin', 'demo');
       const tokenFile = join(ctx.config.dataDir, 'demo-token.txt');
       writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
-      process.stdout.write(`accessproof demo is up at ${address}\n  dashboard: ${address}/\n  admin token (also in ${tokenFile}): ${token}\n`);
+      process.stdout.write(`accessproof demo is up at ${address}\n  dashboard: ${address}/#token=${token}\n  admin token (also in ${tokenFile}): ${token}\n`);
     }
     let stopped = false;
     return {

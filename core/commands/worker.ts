@@ -4,7 +4,7 @@ import { AppError, UsageError } from '../errors.ts';
 import type { Store } from '../../schema/store/store.ts';
 import type { BusError } from '../../ingest/bus/bus-error.ts';
 import { openKafkaBus, requireKafka, workerFor } from '../../ingest/worker/kafka-runtime.ts';
-import { startMetricsServer } from '../../ingest/worker/metrics-server.ts';
+import { startMetricsServer, type MetricsServer } from '../../ingest/worker/metrics-server.ts';
 import type { FaultWindow, WorkerTestHooks } from '../../ingest/worker/worker.ts';
 
 interface WorkerOptions {
@@ -37,10 +37,19 @@ export function registerWorker(program: Command, getCtx: () => AppContext): void
       const progressMs = positiveInt(opts.progressSeconds, '--progress-seconds', 1) * 1000;
       const stallMs = positiveInt(opts.stallSeconds, '--stall-seconds', 1) * 1000;
       const log = ctx.logger;
-      const store = await openStoreWaiting(ctx);
+      // Signals are handled from the first moment: a SIGTERM during start-up must still end in a clean stop.
       let fatal: BusError | undefined;
+      let stopRequested = false;
       let wake: () => void = () => undefined;
       const stopped = new Promise<void>((resolve) => { wake = resolve; });
+      const onSignal = (signal: string) => (): void => {
+        log.info({ signal }, 'worker stopping');
+        stopRequested = true;
+        wake();
+      };
+      process.once('SIGTERM', onSignal('SIGTERM'));
+      process.once('SIGINT', onSignal('SIGINT'));
+      const store = await openStoreWaiting(ctx);
       const bus = openKafkaBus(ctx, 'worker', (error) => {
         // Fail closed: an offset gap or a spent restart budget stops the process; the orchestrator decides.
         fatal = error;
@@ -48,21 +57,18 @@ export function registerWorker(program: Command, getCtx: () => AppContext): void
         wake();
       });
       const worker = workerFor(ctx, { bus, store, progressIntervalMs: progressMs, testing });
-      const server = await startMetricsServer({ snapshot: () => worker.snapshot(), health: () => worker.health(stallMs) }, { host: ctx.config.env.ACCESSPROOF_HOST, port });
+      let server: MetricsServer | undefined;
       try {
+        server = await startMetricsServer({ snapshot: () => worker.snapshot(), health: () => worker.health(stallMs) }, { host: ctx.config.env.ACCESSPROOF_HOST, port });
         log.info({ metrics: server.url, brokers: ctx.config.bus.brokers, store: store.mode }, 'worker metrics listening');
-        await worker.start();
-        const onSignal = (signal: string) => (): void => {
-          log.info({ signal }, 'worker stopping');
-          wake();
-        };
-        process.once('SIGTERM', onSignal('SIGTERM'));
-        process.once('SIGINT', onSignal('SIGINT'));
-        await stopped;
-        await worker.stop();
+        if (!stopRequested) {
+          await worker.start();
+          await stopped;
+          await worker.stop();
+        }
       } finally {
         await bus.close().catch((e: Error) => log.warn({ err: { message: e.message } }, 'bus close failed'));
-        await server.close();
+        await server?.close();
         await store.close();
       }
       if (fatal !== undefined) {

@@ -14,9 +14,12 @@ const state = {
   /** Bumped on every reload and on sign-out, so answers to an older request are ignored. */
   generation: 0,
   period: null,
+  /** The period the metrics API answered for (shown in the header). */
+  shownPeriod: null,
   metrics: null,
   drill: null,
   drillRows: [],
+  drillHidden: 0,
   drillCursor: null,
 };
 
@@ -65,8 +68,9 @@ function readPeriod() {
   return periodRange(mode, $('period-month').value);
 }
 
-function renderPeriodLabel(p) {
-  $('period-label').textContent = `${p.label}: ${p.from} to ${lastIncludedDay(p.to)} (UTC)`;
+function renderPeriodLabel(p, loading = false) {
+  // The first request for a period may correlate its days on the server, which can take a while.
+  $('period-label').textContent = `${p.label}: ${p.from} to ${lastIncludedDay(p.to)} (UTC)${loading ? ' · loading…' : ''}`;
 }
 
 function drawMetrics() {
@@ -82,7 +86,7 @@ async function loadMetrics(gen, p) {
     state.metrics = m;
     drawMetrics();
     // The API's own period is what the numbers mean; show it rather than what was asked.
-    renderPeriodLabel({ label: p.label, from: m.period.from.slice(0, 10), to: m.period.to });
+    state.shownPeriod = { label: p.label, from: m.period.from.slice(0, 10), to: m.period.to };
   } catch (e) {
     if (gen === state.generation) fail(e, 'metrics-error');
   }
@@ -115,12 +119,15 @@ async function loadAll() {
   const gen = ++state.generation;
   const p = readPeriod();
   state.period = p;
-  renderPeriodLabel(p);
+  state.shownPeriod = null;
+  renderPeriodLabel(p, true);
   setState('loading');
   const jobs = [loadMetrics(gen, p), loadSources(gen), loadEvents(gen, p)];
   if (state.drill) jobs.push(loadDrillPage(false));
   await Promise.all(jobs);
-  if (gen === state.generation) setState('ready');
+  if (gen !== state.generation) return;
+  renderPeriodLabel(state.shownPeriod ?? p);
+  setState('ready');
 }
 
 /** Opens the drill-down for a bar (findings of a kind, sessions of a binding/surface/person). */
@@ -141,24 +148,45 @@ function closeDrill() {
   drawMetrics();
 }
 
+/**
+ * One page of the drill-down. A drill-down opened from a coverage bar lists the sessions that bar counts: the metrics
+ * count people and shared accounts, not service identities, and the sessions API has no such filter, so service
+ * sessions are skipped here (and counted in the caption), fetching further pages until a page is full.
+ */
+async function fetchDrillRows(drill, p, cursor) {
+  const path = drill.type === 'findings' ? '/v1/findings' : '/v1/sessions';
+  const rows = [];
+  let hidden = 0;
+  let next = cursor;
+  do {
+    const body = await getJson(path, { ...drill.params, from: p.from, to: p.to, limit: drill.countedOnly ? 200 : PAGE_SIZE, cursor: next ?? undefined });
+    const list = listOf(body, drill.type);
+    const kept = drill.countedOnly ? list.filter((s) => s.identity_kind !== 'service') : list;
+    hidden += list.length - kept.length;
+    rows.push(...kept);
+    next = body.next_cursor ?? null;
+  } while (drill.countedOnly && rows.length < PAGE_SIZE && next);
+  return { rows, hidden, next };
+}
+
 async function loadDrillPage(append) {
   const drill = state.drill;
   const p = state.period;
   if (!drill || !p) return;
   const gen = state.generation;
-  const path = drill.type === 'findings' ? '/v1/findings' : '/v1/sessions';
   const more = $('drilldown-more');
   more.disabled = true;
   try {
-    const body = await getJson(path, { ...drill.params, from: p.from, to: p.to, limit: PAGE_SIZE, cursor: append ? state.drillCursor : undefined });
+    const page = await fetchDrillRows(drill, p, append ? state.drillCursor : null);
     if (gen !== state.generation || drill !== state.drill) return;
     clearError('drilldown-error');
-    const rows = listOf(body, drill.type);
-    state.drillRows = append ? [...state.drillRows, ...rows] : rows;
-    state.drillCursor = body?.next_cursor ?? null;
+    state.drillRows = append ? [...state.drillRows, ...page.rows] : page.rows;
+    state.drillHidden = (append ? state.drillHidden : 0) + page.hidden;
+    state.drillCursor = page.next;
     const onPerson = (person) => void openDrill({ key: `person:${person}`, type: 'sessions', params: { person }, title: `Sessions of ${person}` });
+    const note = state.drillHidden > 0 ? ` ${state.drillHidden} sessions of service identities are not listed: coverage counts people and shared accounts.` : '';
     mount($('drilldown-body'), h('div', { class: 'table-wrap' },
-      drill.type === 'findings' ? findingsTable(state.drillRows, { onPerson }) : sessionsTable(state.drillRows)));
+      drill.type === 'findings' ? findingsTable(state.drillRows, { onPerson }) : sessionsTable(state.drillRows, { note })));
     more.hidden = !state.drillCursor;
   } catch (e) {
     if (gen !== state.generation) return;

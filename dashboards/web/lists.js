@@ -25,12 +25,13 @@ export function findingsTable(rows, { onPerson }) {
   ], { caption: 'Each finding lists the stored events that prove it (GET /v1/findings).', testid: 'findings-table', empty: 'No findings of this kind in this period.' });
 }
 
-/** Session rows. */
-export function sessionsTable(rows) {
+/** Session rows; `note` is appended to the caption. */
+export function sessionsTable(rows, { note = '' } = {}) {
   return table(rows, [
     { label: 'Started (UTC)', cell: (s) => formatTime(s.started_at), cls: 'nowrap' },
     { label: 'Person', cell: (s) => s.person || '–' },
     { label: 'Identity', cell: (s) => s.identity, cls: 'wrap' },
+    { label: 'Identity kind', cell: (s) => humanize(s.identity_kind) },
     { label: 'Resource', cell: (s) => s.resource, cls: 'wrap' },
     { label: 'Surface', cell: (s) => humanize(s.surface) },
     { label: 'Path', cell: (s) => s.path },
@@ -38,7 +39,7 @@ export function sessionsTable(rows) {
     { label: 'MFA method', cell: (s) => METHOD_LABELS[s.mfa_method] ?? humanize(s.mfa_method) },
     { label: 'Phishing-resistant', cell: (s) => (s.phishing_resistant ? 'yes' : 'no') },
     { label: 'Env', cell: (s) => s.environment },
-  ], { caption: 'Correlated sessions (GET /v1/sessions).', testid: 'sessions-table', empty: 'No sessions match.' });
+  ], { caption: `Correlated sessions (GET /v1/sessions).${note}`, testid: 'sessions-table', empty: `No sessions match.${note}` });
 }
 
 /** GET /v1/sources rows. */

@@ -81,7 +81,7 @@ export function renderMetrics(m, { onDrill, selected }) {
     label: 'Privileged sessions by MFA binding', testid: 'binding-bars', selected,
     onSelect: (key) => {
       const b = key.slice('binding:'.length);
-      onDrill({ key, type: 'sessions', params: { binding: b, privileged: 'true' }, title: `Privileged sessions with binding: ${BINDING_LABELS[b]}` });
+      onDrill({ key, type: 'sessions', countedOnly: true, params: { binding: b, privileged: 'true' }, title: `Privileged sessions with binding: ${BINDING_LABELS[b]}` });
     },
   }));
 
@@ -95,14 +95,14 @@ export function renderMetrics(m, { onDrill, selected }) {
     label: 'MFA coverage by surface', max: 100, testid: 'surface-bars', selected,
     onSelect: (key) => {
       const s = key.slice('surface:'.length);
-      onDrill({ key, type: 'sessions', params: { surface: s, privileged: 'true' }, title: `Privileged ${humanize(s)} sessions` });
+      onDrill({ key, type: 'sessions', countedOnly: true, params: { surface: s, privileged: 'true' }, title: `Privileged ${humanize(s)} sessions` });
     },
   }));
 
   const methods = [...m.mfa_methods].sort((a, b) => b.sessions - a.sessions);
   const methodTotal = methods.reduce((s, x) => s + x.sessions, 0);
   mount(document.getElementById('chart-methods'), barList(methods.map((x) => ({
-    key: `method:${x.method}`, label: METHOD_LABELS[x.method] ?? humanize(x.method), value: x.sessions, tone: x.method === 'none' || x.method === 'bypass' ? 'bad' : 'info',
+    key: `method:${x.method}`, label: METHOD_LABELS[x.method] ?? humanize(x.method), value: x.sessions, tone: x.method === 'none' || x.method === 'bypass' ? 'bad' : x.method === 'unknown' ? 'neutral' : 'info',
     display: formatInt(x.sessions), sub: formatPct(sharePct(x.sessions, methodTotal), 1),
   })), { label: 'Privileged sessions by MFA method', testid: 'method-bars' }));
 

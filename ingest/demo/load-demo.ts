@@ -1,6 +1,7 @@
 import type { AppContext } from '../../core/context.ts';
 import type { Store } from '../../schema/store/store.ts';
 import { sha256Hex } from '../normalizers/common.ts';
+import { createCorrelationMarker } from '../correlate/dirty.ts';
 import { createPipeline, type InboundRecord } from '../pipeline.ts';
 import { generateDemoDataset } from './generate.ts';
 
@@ -11,7 +12,7 @@ import { generateDemoDataset } from './generate.ts';
 export async function loadDemoDataset(ctx: AppContext, store: Store): Promise<number> {
   const rows = await store.query<{ n: string }>('SELECT count() AS n FROM auth_events');
   if (Number(rows[0]?.n ?? 0) > 0) return 0;
-  const pipeline = createPipeline({ store, policy: ctx.policy, clock: ctx.clock, logger: ctx.logger });
+  const pipeline = createPipeline({ store, policy: ctx.policy, clock: ctx.clock, logger: ctx.logger, onStored: createCorrelationMarker(store, ctx.config.file) });
   const dataset = generateDemoDataset({ seed: 42, endDate: ctx.clock.now() });
   let stored = 0;
   for (const part of dataset) {

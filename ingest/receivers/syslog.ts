@@ -61,6 +61,7 @@ export async function startSyslogReceiver(deps: SyslogReceiverDeps): Promise<Sys
   const sockets = new Set<Socket>();
   let seq = 0;
   let udpDropped = 0;
+  let readingPaused = false;
 
   const report = (r: Parameters<StatusRegistry['report']>[1]): void => deps.status?.report(name, { source: '', kind: 'receiver', ...r });
   const batcher = createRecordBatcher({
@@ -69,6 +70,7 @@ export async function startSyslogReceiver(deps: SyslogReceiverDeps): Promise<Sys
     onFailure: (e) => report({ state: 'backoff', error: { code: 'ERR_STORE_WRITE', message: e.message } }),
     onBackpressure: (paused) => {
       log.warn({ paused, backlog: batcher.backlog }, 'syslog backpressure');
+      readingPaused = paused;
       for (const s of sockets) if (paused) s.pause(); else s.resume();
     },
   });
@@ -145,7 +147,17 @@ export async function startSyslogReceiver(deps: SyslogReceiverDeps): Promise<Sys
       if (asm.pendingLines === 0 && nowMs - asm.lastPushMs > FORGET_AFTER_MS) assemblies.delete(key);
     }
   }
-  const sweeper = setInterval(idleSweep, Math.max(20, Math.min(250, Math.floor(cfg.idle_flush_ms / 2))));
+  // Silence must be the senders', not ours. NOTE: after the event loop was blocked (a large batch normalizing),
+  // timers run before the socket data that waited; so a late tick skips a round, the sweep itself runs after
+  // pending I/O (setImmediate), and nothing is swept while reading is paused for backpressure.
+  const sweepEvery = Math.max(20, Math.min(250, Math.floor(cfg.idle_flush_ms / 2)));
+  let lastTick = Date.now();
+  const sweeper = setInterval(() => {
+    const late = Date.now() - lastTick - sweepEvery;
+    lastTick = Date.now();
+    if (late > sweepEvery || readingPaused) return;
+    setImmediate(idleSweep);
+  }, sweepEvery);
   sweeper.unref();
 
   let tcp: Server | undefined;

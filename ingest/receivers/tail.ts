@@ -178,7 +178,10 @@ export async function startTailer(deps: TailerDeps): Promise<Tailer> {
       await store(unstored);
       unstored = null;
     }
+    // NOTE: registered before reading: if the cycle fails half-way, what was already read (offsets advanced) is
+    // stored first on the next cycle instead of being lost.
     const batch: Batch = { records: [], dead: [] };
+    unstored = batch;
     await reconcile(layout, state, nowMs(), emitInto(batch));
     let busy = false;
     let budget = cfg.batch_lines;
@@ -197,11 +200,8 @@ export async function startTailer(deps: TailerDeps): Promise<Tailer> {
       }
     }
     for (const f of state.files) emitInto(batch)(f, f.assembly.idle(nowMs()));
-    if (batch.records.length || batch.dead.length) {
-      unstored = batch;
-      await store(batch);
-      unstored = null;
-    }
+    if (batch.records.length || batch.dead.length) await store(batch);
+    unstored = null;
     await saveCursor();
     return busy || budget <= 0;
   }

@@ -169,6 +169,7 @@ export function createWorker(deps: WorkerDeps): Worker {
           continue;
         }
         const token = chunkToken(ref, step);
+        log.debug({ partition: batch.partition, token, records: step.to - step.from, replay: step.replay, misaligned: step.misaligned }, 'chunk');
         await storeMessages(messages.slice(step.from, step.to), originOf(token), token, batch);
         if (step.replay) metrics.counters.replayed++;
         if (step.misaligned) metrics.counters.misaligned += step.to - step.from;

@@ -75,7 +75,7 @@ async function runRevocationTests(o: CollectOptions, tallies: readonly Tally[]):
       const id = sha256Hex(`${r.person}\n${r.trigger_time}\n${r.trigger_ref}`).slice(0, 32);
       t.item(id, !r.over_sla, {
         row: {
-          item_type: 'revocation', item_id: id, time: r.trigger_time, person: r.person, identity: r.trigger_kind, resource: r.closing_ref, surface: '', path: '',
+          item_type: 'revocation', item_id: id, time: r.trigger_time, person: r.person, identity: r.trigger_kind, resource: `closed ${r.closed_at}`, surface: '', path: '',
           mfa_binding: '', mfa_method: '', phishing_resistant: null, result: r.over_sla ? 'exception' : 'pass', disposition: r.over_sla ? 'over_sla' : '',
           evidence_event_ids: r.evidence_event_ids,
         },

@@ -8,6 +8,8 @@ import type { Store } from '../../schema/store/store.ts';
 const T = "DateTime64(3, 'UTC')";
 /** ISO-8601 text (ms, Z) of a DateTime64(3, 'UTC') column. */
 export const isoSql = (col: string): string => `concat(replaceOne(toString(${col}), ' ', 'T'), 'Z')`;
+// NOTE: ISO columns are aliased `<column>_iso`, never the column's own name: ClickHouse substitutes an alias for
+// a same-named column everywhere in the query (WHERE, aggregates), which would compare text with times.
 
 /** One executed query as recorded in queries.sql. */
 export interface QueryRun {
@@ -40,7 +42,7 @@ export function createQueryLog(): QueryLog {
   };
 }
 
-const SESSION_COLUMNS = `session_key, ${isoSql('started_at')} AS started_at, if(isNull(ended_at), NULL, ${isoSql('assumeNotNull(ended_at)')}) AS ended_at,
+const SESSION_COLUMNS = `session_key, ${isoSql('started_at')} AS started_at_iso, if(isNull(ended_at), NULL, ${isoSql('assumeNotNull(ended_at)')}) AS ended_at_iso,
   person, identity, identity_kind, resource, resource_type, environment, surface, path, privileged, mfa_binding, mfa_method,
   phishing_resistant, mfa_event_id, mfa_age_seconds, exemption_id, break_glass, source, event_count, event_ids`;
 
@@ -59,7 +61,7 @@ WHERE session_key IN {keys:Array(String)}
 ORDER BY session_key, kind, finding_id`;
 
 /** Findings page: findings whose event time is in the period, in (event_time, finding_id) order. */
-export const FINDINGS_PAGE_SQL = `SELECT finding_id, kind, person, identity, resource, surface, session_key, ${isoSql('event_time')} AS event_time,
+export const FINDINGS_PAGE_SQL = `SELECT finding_id, kind, person, identity, resource, surface, session_key, ${isoSql('event_time')} AS event_time_iso,
   evidence_event_ids, detail, privileged
 FROM findings FINAL
 WHERE event_time >= {from:${T}} AND event_time < {to:${T}}
@@ -68,21 +70,21 @@ ORDER BY event_time, finding_id
 LIMIT {page_size:UInt32}`;
 
 /** Findings without a session (root/API use, long-lived keys, post-revocation access) of given kinds in the period. */
-export const SESSIONLESS_FINDINGS_SQL = `SELECT finding_id, kind, person, identity, resource, surface, session_key, ${isoSql('event_time')} AS event_time,
+export const SESSIONLESS_FINDINGS_SQL = `SELECT finding_id, kind, person, identity, resource, surface, session_key, ${isoSql('event_time')} AS event_time_iso,
   evidence_event_ids, detail, privileged
 FROM findings FINAL
 WHERE event_time >= {from:${T}} AND event_time < {to:${T}} AND session_key = '' AND kind IN {kinds:Array(String)}
 ORDER BY event_time, finding_id`;
 
 /** Findings of given kinds in the period (session-linked or not), e.g. post-revocation access. */
-export const FINDINGS_OF_KINDS_SQL = `SELECT finding_id, kind, person, identity, resource, surface, session_key, ${isoSql('event_time')} AS event_time,
+export const FINDINGS_OF_KINDS_SQL = `SELECT finding_id, kind, person, identity, resource, surface, session_key, ${isoSql('event_time')} AS event_time_iso,
   evidence_event_ids, detail, privileged
 FROM findings FINAL
 WHERE event_time >= {from:${T}} AND event_time < {to:${T}} AND kind IN {kinds:Array(String)}
 ORDER BY event_time, finding_id`;
 
 /** Revocation episodes whose trigger is in the period. */
-export const REVOCATIONS_SQL = `SELECT person, ${isoSql('trigger_time')} AS trigger_time, trigger_kind, trigger_ref, ${isoSql('closed_at')} AS closed_at,
+export const REVOCATIONS_SQL = `SELECT person, ${isoSql('trigger_time')} AS trigger_time_iso, trigger_kind, trigger_ref, ${isoSql('closed_at')} AS closed_at_iso,
   closing_ref, hours, over_sla, evidence_event_ids
 FROM revocations FINAL
 WHERE trigger_time >= {from:${T}} AND trigger_time < {to:${T}}
@@ -94,10 +96,10 @@ export const EXEMPTIONS_SQL = `SELECT exemption_id,
   argMaxIf(resource_pattern, created_at, row_kind = 'create') AS resource_pattern,
   argMaxIf(reason, created_at, row_kind = 'create') AS reason,
   argMaxIf(approver, created_at, row_kind = 'create') AS approver,
-  ${isoSql("argMaxIf(starts_at, created_at, row_kind = 'create')")} AS starts_at,
-  ${isoSql("argMaxIf(expires_at, created_at, row_kind = 'create')")} AS expires_at,
+  ${isoSql("argMaxIf(starts_at, created_at, row_kind = 'create')")} AS starts_at_iso,
+  ${isoSql("argMaxIf(expires_at, created_at, row_kind = 'create')")} AS expires_at_iso,
   argMaxIf(created_by, created_at, row_kind = 'create') AS created_by,
-  if(countIf(row_kind = 'revoke') > 0, ${isoSql("minIf(assumeNotNull(revoked_at), row_kind = 'revoke')")}, NULL) AS revoked_at,
+  if(countIf(row_kind = 'revoke') > 0, ${isoSql("minIf(assumeNotNull(revoked_at), row_kind = 'revoke')")}, NULL) AS revoked_at_iso,
   argMaxIf(revoked_by, created_at, row_kind = 'revoke') AS revoked_by
 FROM exemptions
 GROUP BY exemption_id
@@ -119,13 +121,13 @@ FROM revocations FINAL
 WHERE trigger_time >= {from:${T}} AND trigger_time < {to:${T}}`;
 
 /** The stored auth events behind a sampled item (their raw record digests). */
-export const SAMPLE_EVENTS_SQL = `SELECT toString(event_id) AS id, source, ${isoSql('event_time')} AS event_time, raw_sha256
+export const SAMPLE_EVENTS_SQL = `SELECT toString(event_id) AS id, source, ${isoSql('event_time')} AS event_time_iso, raw_sha256
 FROM auth_events FINAL
 WHERE event_id IN {ids:Array(UUID)}
 ORDER BY event_time, id`;
 
 /** The original raw records with these digests. */
-export const SAMPLE_RAW_SQL = `SELECT raw_sha256, source, ${isoSql('event_time')} AS event_time, input_ref, raw
+export const SAMPLE_RAW_SQL = `SELECT raw_sha256, source, ${isoSql('event_time')} AS event_time_iso, input_ref, raw
 FROM raw_events FINAL
 WHERE raw_sha256 IN {digests:Array(String)}
 ORDER BY event_time, raw_sha256, source`;

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Store } from '../../schema/store/store.ts';
 import { SAMPLE_EVENTS_SQL, SAMPLE_RAW_SQL, type QueryLog } from './queries.ts';
+import { unIso } from './rows.ts';
 
 // samples/raw/<item>.jsonl: for each sampled item, the original upstream records (raw_events) behind its stored
 // events, one JSON object per line: raw_sha256, source, event_time, input_ref, event_ids, raw. Anyone can check
@@ -34,14 +35,14 @@ export async function writeRawSamples(store: Store, log: QueryLog, dir: string, 
   for (const ids of chunks(allIds)) {
     const rows = await log.run<unknown>(store, 'sample_events', 'Stored events behind the sampled items (their raw record digests)', SAMPLE_EVENTS_SQL, { ids },
       { ids: '(the evidence event ids of the sampled items, see sample.csv)' });
-    for (const r of rows) { const e = EventRef.parse(r); events.set(e.id.toLowerCase(), e); }
+    for (const r of rows) { const e = EventRef.parse(unIso(r)); events.set(e.id.toLowerCase(), e); }
   }
   const digests = [...new Set([...events.values()].map((e) => e.raw_sha256).filter(Boolean))].sort();
   const raws = new Map<string, RawRow>();
   for (const d of chunks(digests)) {
     const rows = await log.run<unknown>(store, 'sample_raw', 'Original raw records of the sampled events', SAMPLE_RAW_SQL, { digests: d },
       { digests: '(the raw_sha256 of the events above)' });
-    for (const r of rows) { const x = RawRow.parse(r); raws.set(`${x.source}\n${x.raw_sha256}`, x); }
+    for (const r of rows) { const x = RawRow.parse(unIso(r)); raws.set(`${x.source}\n${x.raw_sha256}`, x); }
   }
   const files = [...byFile.keys()].sort();
   for (const file of files) {

@@ -1,7 +1,7 @@
 import type { Metrics } from '../metrics/metrics.ts';
 import type { LocalSuperuser } from '../metrics/local-superusers.ts';
 import { heading, keyValues, paragraph } from '../render/blocks.ts';
-import { createReportDocument } from '../render/pdf-document.ts';
+import { createReportDocument, pdfText } from '../render/pdf-document.ts';
 import { drawTable } from '../render/table.ts';
 import type { CatalogControl } from './catalog.ts';
 import type { Period } from './period.ts';
@@ -45,7 +45,7 @@ function cover(doc: PDFKit.PDFDocument, r: ReportInput): void {
   doc.moveDown(4);
   doc.font('Helvetica-Bold').fontSize(24).text('Privileged access evidence pack');
   doc.moveDown(0.5);
-  doc.font('Helvetica').fontSize(14).text(`${r.framework.name} ${r.framework.version}`);
+  doc.font('Helvetica').fontSize(14).text(pdfText(`${r.framework.name} ${r.framework.version}`));
   doc.moveDown(2);
   keyValues(doc, [
     ['Organisation', r.organisation],

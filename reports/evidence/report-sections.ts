@@ -11,7 +11,7 @@ import { SAMPLE_SIZE_TABLE } from './sampling.ts';
 type Doc = PDFKit.PDFDocument;
 
 const pctText = (v: number | null): string => (v === null ? 'n/a' : `${v.toFixed(2)}%`);
-const short = (s: string): string => (s.length > 19 ? `${s.slice(0, 19)}` : s);
+const short = (s: string): string => s.slice(0, 19).replace('T', ' ');
 
 /** The machine-readable result line of one test (tests parse the PDF text for it). */
 export function resultLine(t: TestResult): string {
@@ -35,17 +35,17 @@ function testSection(doc: Doc, r: ReportInput, t: TestResult): void {
   if (!t.sample.length) paragraph(doc, 'Empty population: nothing to sample.');
   else {
     drawTable(doc, [
-      { header: '#', width: 0.35, align: 'right' }, { header: 'Item', width: 1.25 }, { header: 'Time (UTC)', width: 1.3 }, { header: 'Person', width: 1.6 },
-      { header: 'Resource', width: 1.6 }, { header: 'Binding / method', width: 1.3 }, { header: 'Result', width: 0.9 },
+      { header: '#', width: 0.35, align: 'right' }, { header: 'Item', width: 1.15 }, { header: 'Time (UTC)', width: 1.55 }, { header: 'Person', width: 1.6 },
+      { header: 'Resource', width: 1.6 }, { header: 'Binding / method', width: 1.45 }, { header: 'Result', width: 1.1 },
     ], t.sample.map((s) => [String(s.sample_rank), `${s.item_type} ${s.item_id.slice(0, 12)}`, short(s.time), s.person, s.resource,
-      s.item_type === 'session' ? `${s.mfa_binding} / ${s.mfa_method}` : s.identity, s.result === 'pass' ? 'pass' : `exception (${s.disposition})`]));
+      s.item_type === 'session' ? `${s.mfa_binding} / ${s.mfa_method}` : s.identity, s.result === 'pass' ? 'pass' : s.disposition]));
   }
   heading(doc, `Exceptions: ${t.exceptions}${t.exceptions > t.exception_preview.length ? ` (first ${t.exception_preview.length} shown; all in exceptions.csv)` : ''}`, 3);
   if (!t.exception_preview.length) paragraph(doc, 'No exceptions.');
   else {
     drawTable(doc, [
-      { header: 'Item', width: 1.25 }, { header: 'Time (UTC)', width: 1.3 }, { header: 'Person', width: 1.5 }, { header: 'Resource', width: 1.5 },
-      { header: 'Disposition', width: 1.1 }, { header: 'Detail', width: 2.3 },
+      { header: 'Item', width: 1.15 }, { header: 'Time (UTC)', width: 1.55 }, { header: 'Person', width: 1.5 }, { header: 'Resource', width: 1.4 },
+      { header: 'Disposition', width: 1.15 }, { header: 'Detail', width: 2.3 },
     ], t.exception_preview.map((e) => [`${e.item_type} ${e.item_id.slice(0, 12)}`, short(e.time), e.person, e.resource, e.disposition, exceptionDetail(e)]));
   }
 }

@@ -4,10 +4,18 @@ import { z } from 'zod';
 // Times are selected as ISO text (`...T..:..:..mmmZ`) so CSVs, JSON and the PDF print the same value.
 
 const num = z.coerce.number();
+
+/** Renames `<column>_iso` keys back to `<column>` (see the note in queries.ts). */
+export function unIso(v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k.endsWith('_iso') ? k.slice(0, -4) : k] = x;
+  return out;
+}
 const bool = z.union([z.boolean(), z.number(), z.string()]).transform((v) => v === true || v === 1 || v === '1' || v === 'true');
 
 /** One session of the population (sessions FINAL). */
-export const PopulationRow = z.object({
+export const PopulationRow = z.preprocess(unIso, z.object({
   session_key: z.string(),
   started_at: z.string(),
   ended_at: z.string().nullable(),
@@ -30,11 +38,11 @@ export const PopulationRow = z.object({
   source: z.string(),
   event_count: num,
   event_ids: z.array(z.string()),
-});
+}));
 export type PopulationRow = z.infer<typeof PopulationRow>;
 
 /** One finding (findings FINAL). */
-export const FindingRow = z.object({
+export const FindingRow = z.preprocess(unIso, z.object({
   finding_id: z.string(),
   kind: z.string(),
   person: z.string(),
@@ -46,11 +54,11 @@ export const FindingRow = z.object({
   evidence_event_ids: z.array(z.string()),
   detail: z.string(),
   privileged: bool,
-});
+}));
 export type FindingRow = z.infer<typeof FindingRow>;
 
 /** One revocation episode (revocations FINAL). */
-export const RevocationRow = z.object({
+export const RevocationRow = z.preprocess(unIso, z.object({
   person: z.string(),
   trigger_time: z.string(),
   trigger_kind: z.string(),
@@ -60,11 +68,11 @@ export const RevocationRow = z.object({
   hours: num,
   over_sla: bool,
   evidence_event_ids: z.array(z.string()),
-});
+}));
 export type RevocationRow = z.infer<typeof RevocationRow>;
 
 /** The state of one exemption, folded from its append-only rows. */
-export const ExemptionInfo = z.object({
+export const ExemptionInfo = z.preprocess(unIso, z.object({
   exemption_id: z.string(),
   person_pattern: z.string(),
   resource_pattern: z.string(),
@@ -75,7 +83,7 @@ export const ExemptionInfo = z.object({
   created_by: z.string(),
   revoked_at: z.string().nullable(),
   revoked_by: z.string(),
-});
+}));
 export type ExemptionInfo = z.infer<typeof ExemptionInfo>;
 
 /** A finding reduced to what an exception row cites. */

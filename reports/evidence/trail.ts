@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Store } from '../../schema/store/store.ts';
 import type { BuiltPack, PackRequest } from './build-pack.ts';
 import { isoSql } from './queries.ts';
+import { unIso } from './rows.ts';
 
 // The evidence pack trail (table evidence_packs, migration 0004): one append-only row per pack generated or
 // downloaded, with who did it (principal and token id), when, the parameters and the manifest hash. A download is
@@ -74,15 +75,15 @@ export async function recordTrail(store: Store, action: TrailAction, pack: Built
   return row;
 }
 
-const SELECT = `SELECT record_id, pack_id, action, principal, principal_role, token_id, ${isoSql('at')} AS at, framework, controls,
-  ${isoSql('period_from')} AS period_from, ${isoSql('period_to')} AS period_to, parameters, manifest_sha256, evidence_digest, zip_sha256,
+const SELECT = `SELECT record_id, pack_id, action, principal, principal_role, token_id, ${isoSql('at')} AS at_iso, framework, controls,
+  ${isoSql('period_from')} AS period_from_iso, ${isoSql('period_to')} AS period_to_iso, parameters, manifest_sha256, evidence_digest, zip_sha256,
   file_path, file_size, client_ip, user_agent
 FROM evidence_packs`;
 
 /** The latest `generated` row of a pack (where its file is), or undefined. */
 export async function findGenerated(store: Store, packId: string): Promise<TrailRow | undefined> {
   const rows = await store.query<unknown>(`${SELECT} WHERE pack_id = {id:String} AND action = 'generated' ORDER BY at DESC, record_id DESC LIMIT 1`, { id: packId });
-  return rows.length ? TrailRow.parse(rows[0]) : undefined;
+  return rows.length ? TrailRow.parse(unIso(rows[0])) : undefined;
 }
 
 /** A page of the trail, newest first, optionally for one pack; `after` is the (at, record_id) of the last row seen. */
@@ -92,7 +93,7 @@ export async function listTrail(store: Store, opts: { limit: number; pack_id?: s
   if (opts.pack_id) { where.push('pack_id = {pack_id:String}'); params.pack_id = opts.pack_id; }
   if (opts.after) { where.push("(at, record_id) < ({t:DateTime64(3, 'UTC')}, {id:String})"); params.t = opts.after.t; params.id = opts.after.id; }
   const rows = await store.query<unknown>(`${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, record_id DESC LIMIT {limit:UInt32}`, params);
-  return rows.map((r) => TrailRow.parse(r));
+  return rows.map((r) => TrailRow.parse(unIso(r)));
 }
 
 /** Appends the `downloaded` row of a pack, copying what its `generated` row recorded. */

@@ -18,7 +18,7 @@ export interface ProbeDump {
   readonly ids: string[];
   readonly raw_events: number;
   readonly dead_letters: { source: string; stage: string; reason: string; input_ref: string; raw_sha256: string }[];
-  /** Σ received − (events-bearing records + dead letters + drops) over ingest_batches FINAL: 0 when balanced. */
+  /** Sums over ingest_batches FINAL (the reconciliation rows; a re-inserted chunk replaces its own). */
   readonly batches: { received: number; events: number; dead_lettered: number; dropped: number };
   readonly ranges: number;
 }
@@ -51,7 +51,7 @@ async function dump(store: Store): Promise<ProbeDump> {
 /** Runs the probe in a child process (the calling process must not hold a chDB engine on this directory). */
 export function runStoreProbe(mode: 'prepare', dataDir: string): Promise<void>;
 export function runStoreProbe(mode: 'dump', dataDir: string): Promise<ProbeDump>;
-export function runStoreProbe(mode: 'prepare' | 'dump', dataDir: string): Promise<ProbeDump | undefined> {
+export function runStoreProbe(mode: 'prepare' | 'dump', dataDir: string): Promise<ProbeDump | void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', SELF, mode, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];

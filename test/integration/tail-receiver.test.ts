@@ -196,6 +196,24 @@ describe('tail receiver → pipeline → chDB', () => {
     await t.stop();
   });
 
+  it('keeps what it read when storing fails, stores it on the next cycle, and saves the cursor only then', async () => {
+    const path = join(dir, 'flaky.log');
+    writeFileSync(path, tp('g', 1) + tp('g', 2));
+    let failures = 0;
+    const flaky: Pipeline = {
+      handle: (records, connector) => (failures++ === 0 ? Promise.reject(new Error('store down')) : pipeline.handle(records, connector)),
+      deadLetter: (rows) => pipeline.deadLetter(rows),
+    };
+    const t = await startTailer({ config: TailConfig.parse({ name: 'flaky', path, source: 'teleport', poll_ms: 60_000 }), store, pipeline: flaky, logger: silentLogger(), clock });
+    running.push(t);
+    // The first cycle (started with the tailer) fails to store; this one stores the same lines.
+    await t.poll();
+    expect(failures).toBe(2);
+    await expectExactlyOnce('g', [1, 2]);
+    expect((await cursorOf('flaky'))?.files[0]?.offset).toBe(Buffer.byteLength(tp('g', 1) + tp('g', 2)));
+    await t.stop();
+  });
+
   it('starts at the end when asked, and dead-letters invalid JSON and over-long lines with their line numbers', async () => {
     const path = join(dir, 'late.log');
     writeFileSync(path, tp('e', 1) + tp('e', 2));
