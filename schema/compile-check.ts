@@ -3,14 +3,13 @@ import type { z } from 'zod';
 /**
  * A check-only validator compiled once from a zod object schema, for hot paths (every normalized event).
  * zod's safeParse builds a stripped copy of each object and an issue list; this only answers "would zod accept
- * it?". It is sound, not complete: it accepts only values zod accepts, and returns false for anything it cannot
- * decide (unsupported schema parts, odd objects), so callers run zod on `false` for the verdict and its message.
- * Supported: objects (unknown keys allowed, as z.object), strings with regex checks, enums, booleans,
- * records of string → string. Anything else makes the field fall back to zod's own `safeParse`.
+ * it?" with straight-line code generated from the schema (one inline-cached property read per field). It never
+ * accepts what zod rejects for JSON-derived data, and returns false for anything it cannot decide, so callers run
+ * zod on `false` for the verdict and its message. Supported: objects (unknown keys allowed, as z.object), strings
+ * with regex checks, enums, booleans, records of string → string (own enumerable keys: symbol or non-enumerable
+ * keys cannot come from JSON or object literals). Other field schemas are delegated to zod's own `safeParse`.
  */
 export type FastCheck = (value: unknown) => boolean;
-
-type FieldCheck = (value: unknown) => boolean;
 
 interface ZodDefLike {
   readonly type: string;
@@ -27,80 +26,57 @@ interface ZodLike {
   safeParse(value: unknown): { success: boolean };
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+/** Plain string-to-string record (object literal or JSON object; no prototype tricks). */
+function isStringRecord(v: unknown): boolean {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
   const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
+  if (proto !== Object.prototype && proto !== null) return false;
+  const o = v as Record<string, unknown>;
+  for (const k in o) if (typeof o[k] !== 'string') return false;
+  return true;
 }
 
-/** A check for one string schema: plain, or regex-checked; null when it has other checks (length, email...). */
-function stringCheck(def: ZodDefLike): FieldCheck | null {
-  const patterns: RegExp[] = [];
+/** Regexes of a string schema's checks, or null when it has checks other than regexes (length, email...). */
+function regexesOf(def: ZodDefLike): RegExp[] | null {
+  const out: RegExp[] = [];
   for (const c of def.checks ?? []) {
     const d = c._zod.def;
-    if (d.check === 'string_format' && d.format === 'regex' && d.pattern instanceof RegExp) {
-      // NOTE: a fresh non-global copy, so lastIndex state can never leak between calls.
-      patterns.push(new RegExp(d.pattern.source, d.pattern.flags.replace('g', '').replace('y', '')));
-    } else {
-      return null;
-    }
+    if (d.check !== 'string_format' || d.format !== 'regex' || !(d.pattern instanceof RegExp)) return null;
+    // NOTE: non-global copies, so lastIndex state can never leak between calls.
+    out.push(new RegExp(d.pattern.source, d.pattern.flags.replace(/[gy]/g, '')));
   }
-  if (patterns.length === 0) return (v) => typeof v === 'string';
-  if (patterns.length === 1) {
-    const re = patterns[0] as RegExp;
-    return (v) => typeof v === 'string' && re.test(v);
-  }
-  return (v) => typeof v === 'string' && patterns.every((re) => re.test(v));
-}
-
-/** A check for one field schema; unsupported schemas defer to zod for that field. */
-function fieldCheck(schema: ZodLike): FieldCheck {
-  const def = schema._zod.def;
-  switch (def.type) {
-    case 'string': {
-      const c = stringCheck(def);
-      if (c) return c;
-      break;
-    }
-    case 'boolean':
-      return (v) => typeof v === 'boolean';
-    case 'enum': {
-      const values = new Set(Object.values(def.entries ?? {}));
-      return (v) => (typeof v === 'string' || typeof v === 'number') && values.has(v);
-    }
-    case 'record': {
-      const k = def.keyType?._zod.def;
-      const val = def.valueType?._zod.def;
-      if (k?.type === 'string' && !k.checks?.length && val?.type === 'string' && !val.checks?.length) {
-        return (v) => {
-          if (!isPlainObject(v)) return false;
-          // zod walks Reflect.ownKeys (symbols and non-enumerables too); so does this, to stay sound.
-          for (const key of Reflect.ownKeys(v)) {
-            if (typeof key !== 'string' || typeof v[key] !== 'string') return false;
-          }
-          return true;
-        };
-      }
-      break;
-    }
-    default:
-      break;
-  }
-  return (v) => schema.safeParse(v).success;
+  return out;
 }
 
 /** Compiles a zod object schema into a {@link FastCheck}. */
 export function compileCheck(schema: z.ZodObject): FastCheck {
   const def = (schema as unknown as ZodLike)._zod.def;
   if (def.type !== 'object' || !def.shape || def.catchall) return (v) => schema.safeParse(v).success;
-  const names = Object.keys(def.shape);
-  const checks = names.map((n) => fieldCheck((def.shape as Record<string, ZodLike>)[n] as ZodLike));
-  return (value) => {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-    const o = value as Record<string, unknown>;
-    for (let i = 0; i < names.length; i++) {
-      if (!(checks[i] as FieldCheck)(o[names[i] as string])) return false;
-    }
-    return true;
+  const deps: unknown[] = [];
+  const dep = (x: unknown): string => {
+    deps.push(x);
+    return `d${deps.length - 1}`;
   };
+  const lines: string[] = ['if (o === null || typeof o !== "object" || Array.isArray(o)) return false;', 'let v;'];
+  for (const [name, field] of Object.entries(def.shape)) {
+    const f = field._zod.def;
+    lines.push(`v = o[${JSON.stringify(name)}];`);
+    const regexes = f.type === 'string' ? regexesOf(f) : null;
+    if (f.type === 'string' && regexes) {
+      lines.push(`if (typeof v !== "string"${regexes.map((re) => ` || !${dep(re)}.test(v)`).join('')}) return false;`);
+    } else if (f.type === 'boolean') {
+      lines.push('if (typeof v !== "boolean") return false;');
+    } else if (f.type === 'enum') {
+      lines.push(`if (!${dep(new Set(Object.values(f.entries ?? {})))}.has(v)) return false;`);
+    } else if (f.type === 'record' && f.keyType?._zod.def.type === 'string' && !f.keyType._zod.def.checks?.length
+      && f.valueType?._zod.def.type === 'string' && !f.valueType._zod.def.checks?.length) {
+      lines.push(`if (!${dep(isStringRecord)}(v)) return false;`);
+    } else {
+      lines.push(`if (!${dep(field)}.safeParse(v).success) return false;`);
+    }
+  }
+  lines.push('return true;');
+  // Generated once per schema from the schema's own field names and checks (no external input).
+  const factory = new Function(...deps.map((_, i) => `d${i}`), `return function fastCheck(o) {\n${lines.join('\n')}\n};`) as (...d: unknown[]) => FastCheck;
+  return factory(...deps);
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
+import { fingerprintOfPem } from '../../reports/evidence/signing.ts';
 import { formatVerifyReport, verifyPack } from '../../reports/evidence/verify-pack.ts';
 
 /**
@@ -21,6 +22,7 @@ export function registerVerify(program: Command): void {
         } catch (e) {
           throw new UsageError(`--public-key ${opts.publicKey}: ${(e as Error).message}`);
         }
+        if (fingerprintOfPem(key) === null) throw new UsageError(`--public-key ${opts.publicKey}: not a PEM public key`);
       }
       const report = await verifyPack(pack, key);
       process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : formatVerifyReport(report));

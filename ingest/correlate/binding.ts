@@ -17,17 +17,47 @@ export interface Proof {
   readonly who: ResolvedIdentity;
 }
 
-/** What binding looks things up in; built once per day. */
+/** What binding looks things up in; built once per day by `bindingContext` (indexed: no scan per session). */
 export interface BindingContext {
   readonly policy: CorrelationPolicy;
   /** IdP (and gateway-local login) MFA successes per subject, sorted by time. */
   readonly proofsBySubject: ReadonlyMap<string, readonly CorrEvent[]>;
-  /** The same proofs, for host-side (Duo) and IdP-session joins. */
-  readonly proofs: readonly CorrEvent[];
-  readonly issuances: readonly CorrEvent[];
+  /** The same proofs per `source|IdP session id`, for IdP admin access. */
+  readonly proofsByIdpSession: ReadonlyMap<string, readonly CorrEvent[]>;
+  /** Teleport certificates/logins per subject, STS credentials per access key, Boundary logins per issued token. */
+  readonly teleportIssuances: ReadonlyMap<string, readonly CorrEvent[]>;
+  readonly stsByKey: ReadonlyMap<string, readonly CorrEvent[]>;
+  readonly boundaryByToken: ReadonlyMap<string, readonly CorrEvent[]>;
   readonly devices: ReadonlyMap<string, { method: string; phishing_resistant: boolean }>;
   readonly exemptions: readonly Exemption[];
   readonly who: (e: CorrEvent) => ResolvedIdentity;
+}
+
+function groupBy(events: readonly CorrEvent[], key: (e: CorrEvent) => string): Map<string, CorrEvent[]> {
+  const m = new Map<string, CorrEvent[]>();
+  for (const e of events) {
+    const k = key(e);
+    if (k === '') continue;
+    const list = m.get(k);
+    if (list) list.push(e); else m.set(k, [e]);
+  }
+  return m;
+}
+
+/** Indexes a day's proofs and issuances for binding. */
+export function bindingContext(deps: {
+  policy: CorrelationPolicy; proofs: readonly CorrEvent[]; issuances: readonly CorrEvent[];
+  devices: BindingContext['devices']; exemptions: readonly Exemption[]; who: (e: CorrEvent) => ResolvedIdentity;
+}): BindingContext {
+  const { who, issuances } = deps;
+  return {
+    policy: deps.policy, devices: deps.devices, exemptions: deps.exemptions, who,
+    proofsBySubject: groupBy(deps.proofs, (p) => who(p).subject),
+    proofsByIdpSession: groupBy(deps.proofs, (p) => (p.source_kind === 'idp' && p.session_id !== '' ? `${p.source}|${p.session_id}` : '')),
+    teleportIssuances: groupBy(issuances, (e) => (e.source === 'teleport' ? who(e).subject : '')),
+    stsByKey: groupBy(issuances, (e) => (e.source === 'cloudtrail' ? detail(e, 'access_key_id') : '')),
+    boundaryByToken: groupBy(issuances, (e) => (e.source === 'boundary' ? detail(e, 'issued_auth_token_id') : '')),
+  };
 }
 
 /** The binding of one session and the proof behind it. */
@@ -74,8 +104,8 @@ function directProofs(d: Draft, ctx: BindingContext): Proof[] {
       }
     }
     if (e.source_kind === 'idp' && e.session_id !== '') {
-      for (const p of ctx.proofs) {
-        if (p.source === e.source && p.session_id === e.session_id && p.t <= e.t && e.t - p.t <= ctx.policy.credential_ttl_ms) out.push(proofOf(p, ctx));
+      for (const p of ctx.proofsByIdpSession.get(`${e.source}|${e.session_id}`) ?? []) {
+        if (p.t <= e.t && e.t - p.t <= ctx.policy.credential_ttl_ms) out.push(proofOf(p, ctx));
       }
     }
   }
@@ -90,17 +120,15 @@ function issuanceOf(d: Draft, ctx: BindingContext): CorrEvent | null {
   if (a && a.source === 'cloudtrail' && (a.action === 'role_assumption' || a.action === 'credential_issue')) return a;
   const key = a ? (a.source === 'cloudtrail' ? a.session_id : detail(a, 'access_key_id')) : '';
   if (key !== '') {
-    const hit = ctx.issuances.find((e) => e.source === 'cloudtrail' && detail(e, 'access_key_id') === key && inRange(e));
+    const hit = (ctx.stsByKey.get(key) ?? []).find(inRange);
     if (hit) return hit;
   }
   const token = a ? detail(a, 'auth_token_id') : '';
-  if (a?.source === 'boundary' && token !== '') {
-    return ctx.issuances.find((e) => e.source === 'boundary' && detail(e, 'issued_auth_token_id') === token && inRange(e)) ?? null;
-  }
+  if (a?.source === 'boundary' && token !== '') return (ctx.boundaryByToken.get(token) ?? []).find(inRange) ?? null;
   if (d.source === 'teleport' || (d.path === 'gateway' && d.source !== 'boundary')) {
     let latest: CorrEvent | null = null;
-    for (const e of ctx.issuances) {
-      if (e.source === 'teleport' && inRange(e) && ctx.who(e).subject === d.who.subject && (!latest || e.t > latest.t || (e.t === latest.t && e.event_id > latest.event_id))) latest = e;
+    for (const e of ctx.teleportIssuances.get(d.who.subject) ?? []) {
+      if (inRange(e) && (!latest || e.t > latest.t || (e.t === latest.t && e.event_id > latest.event_id))) latest = e;
     }
     return latest;
   }

@@ -5,9 +5,9 @@ import type { SessionRecord } from '../../schema/session.ts';
 import type { Store } from '../../schema/store/store.ts';
 import { ACCOUNT_CHANGE_TIME_KEYS, accountChangeRows } from './accounts.ts';
 import { sessionKeyOf, type Draft } from './access.ts';
-import { bindMfa, type BindingContext, type BindingResult } from './binding.ts';
+import { bindingContext, bindMfa, type BindingContext, type BindingResult } from './binding.ts';
 import { dayOf, dayStart, markDone } from './dirty.ts';
-import { msOf, type CorrEvent } from './events.ts';
+import { msOf } from './events.ts';
 import { cloudEvidenceFindings, sessionFindings } from './findings.ts';
 import { createIdentityResolver, type ResolvedIdentity } from './identity.ts';
 import {
@@ -86,16 +86,6 @@ function toSessionRecord(d: Draft, b: BindingResult, privileged: boolean): Sessi
   };
 }
 
-function bySubject(proofs: readonly CorrEvent[], who: RunContext['who']): Map<string, CorrEvent[]> {
-  const m = new Map<string, CorrEvent[]>();
-  for (const p of proofs) {
-    const s = who(p).subject;
-    const list = m.get(s);
-    if (list) list.push(p); else m.set(s, [p]);
-  }
-  return m;
-}
-
 /** All drafts of the sessions that started on day [d0, d0 + 1 day). */
 async function draftsOfDay(run: RunContext, d0: number): Promise<Draft[]> {
   const { store, policy } = run;
@@ -113,11 +103,10 @@ async function correlateDay(run: RunContext, d0: number): Promise<{ sessions: nu
   const { store, policy } = run;
   const drafts = await draftsOfDay(run, d0);
   const proofs = await loadMfaProofs(store, d0 - policy.credential_ttl_ms - policy.issue_window_ms - HOUR, d0 + DAY + HOUR);
-  const ctx: BindingContext = {
-    policy, proofs, proofsBySubject: bySubject(proofs, run.who),
-    issuances: await loadIssuances(store, d0 - policy.credential_ttl_ms - HOUR, d0 + DAY + HOUR),
+  const ctx = bindingContext({
+    policy, proofs, issuances: await loadIssuances(store, d0 - policy.credential_ttl_ms - HOUR, d0 + DAY + HOUR),
     devices: run.devices, exemptions: run.exemptions, who: run.who,
-  };
+  });
   const sessions: SessionRecord[] = [];
   const findings: FindingRecord[] = [];
   for (const d of drafts) {
@@ -168,9 +157,9 @@ async function correlateUnlocked(store: Store, deps: CorrelateDeps, range: { fro
   const toMs = Date.parse(range.to);
   const to = dayStart(dayOf(toMs)) === toMs ? toMs : dayStart(dayOf(toMs)) + DAY;
   const profiles = await loadIdpProfiles(store);
-  await checkProfiles(store, profiles);
-  const resolver = createIdentityResolver(policy, profiles);
   const L = policy.lookahead_ms;
+  await checkProfiles(store, profiles, L);
+  const resolver = createIdentityResolver(policy, profiles);
   const facts = revocationFacts(await loadRevocationEvents(store, from - 2 * L, to + L),
     await loadOffboarding(store, from - 2 * L, to + L), resolver, policy);
   const run: RunContext = {

@@ -22,7 +22,7 @@ function localParts(profiles: readonly string[]): Map<string, string | null> {
  * far, so when the profile set changes (a new person, a newly ambiguous local part) the days with sessions or
  * revocations of those logins are marked dirty and re-correlated. The profile list is kept in correlation_state.
  */
-export async function checkProfiles(store: Store, profiles: readonly string[]): Promise<void> {
+export async function checkProfiles(store: Store, profiles: readonly string[], lookaheadMs: number): Promise<void> {
   const rows = await store.query<{ value: string }>(
     'SELECT argMax(value, token) AS value FROM correlation_state WHERE key = {k:String} GROUP BY key', { k: STATE_KEY });
   const current = JSON.stringify(profiles);
@@ -31,12 +31,12 @@ export async function checkProfiles(store: Store, profiles: readonly string[]): 
     const before = localParts(JSON.parse(rows[0].value) as string[]);
     const after = localParts(profiles);
     const changed = [...new Set([...before.keys(), ...after.keys()])].filter((k) => before.get(k) !== after.get(k));
-    if (changed.length > 0) await markAffected(store, changed);
+    if (changed.length > 0) await markAffected(store, changed, lookaheadMs);
   }
   await store.insertRows('correlation_state', [{ key: STATE_KEY, value: current, token: nextToken() }]);
 }
 
-async function markAffected(store: Store, locals: readonly string[]): Promise<void> {
+async function markAffected(store: Store, locals: readonly string[], lookaheadMs: number): Promise<void> {
   const sessionDays = await store.query<{ day: string }>(
     `SELECT DISTINCT toString(toDate(started_at)) AS day FROM sessions FINAL
      WHERE lower(extract(identity, '([^/:@]+)$')) IN {locals:Array(String)}`, { locals });
@@ -45,5 +45,5 @@ async function markAffected(store: Store, locals: readonly string[]): Promise<vo
     `SELECT DISTINCT toString(toDate(event_time)) AS day FROM auth_events
      WHERE action = 'access_revoked' AND lower(extract(target_user, '([^/:@]+)$')) IN {locals:Array(String)}`, { locals });
   // NOTE: a revocation re-attributed to a person changes that person's post-revocation findings after it.
-  for (const r of revocationDays) await markDirtyRange(store, dayStart(r.day), dayStart(r.day) + 7 * 86_400_000);
+  for (const r of revocationDays) await markDirtyRange(store, dayStart(r.day), dayStart(r.day) + lookaheadMs);
 }

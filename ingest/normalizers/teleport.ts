@@ -98,13 +98,12 @@ function normalizeTeleport(record: unknown, ctx: NormalizeContext): StepResult<A
   if (time === null) return reject('invalid_time', `time=${JSON.stringify(record.time) ?? 'undefined'}`);
   const t: TeleportRecord = { r: record, event, code: str(record.code), time, actor };
   const f = handler(t, ctx);
-  const ev = buildEvent('teleport', uid || ctx.raw_sha256, {
-    ...f,
+  const ev = buildEvent('teleport', uid || ctx.raw_sha256, Object.assign({}, f, {
     event_type: event,
     event_time: time,
     user_raw: f.user_raw ?? actor,
     target_user: f.target_user ? canonicalUser(f.target_user) : '',
-  }, ctx);
+  } as const), ctx);
   return ok([ev]);
 }
 

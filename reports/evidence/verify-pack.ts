@@ -91,7 +91,9 @@ export async function verifyPack(zipPath: string, trustedKeyPem?: string): Promi
   else if (!keyPem) add('signature', 'manifest.sig', false, 'no public key (public-key.pem missing and --public-key not given)');
   else {
     const v = verifySignature(keyPem, manifestBytes, sig.toString('utf8'));
-    add('signature', 'manifest.sig', v.ok, v.ok
+    // A malformed signature is manifest.sig's fault; a well-formed one that does not verify means either file changed.
+    const malformed = v.error !== undefined && /signature/.test(v.error);
+    add('signature', v.ok || malformed ? 'manifest.sig' : 'manifest.json / manifest.sig', v.ok, v.ok
       ? `Ed25519 signature of manifest.json is valid for ${trustedKeyPem ? 'the trusted key' : 'the key in public-key.pem (compare its fingerprint with the published one, or pass --public-key)'} ${v.fingerprint}`
       : `signature of manifest.json does not verify${v.error ? ` (${v.error})` : ''}: manifest.json or manifest.sig was changed, or another key signed it`);
   }

@@ -46,7 +46,7 @@ export function pdfText(s: string): string {
     .replace(/[\u201c\u201d]/g, '"')
     .replace(/\u2026/g, '...')
     .replace(/[\u2190-\u21ff]/g, '->')
-    .replace(/[^\x20-\x7e\xa0-\xff\n]/g, '?');
+    .replace(/[^\x20-\x7e\xa0-\xff\n]/gu, '?');
 }
 
 /** Creates a document that streams to `path`. */

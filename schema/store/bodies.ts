@@ -3,7 +3,7 @@ import type { AuthEvent } from '../auth-event.ts';
 import type { DeadLetter } from '../dead-letter.ts';
 import type { InsertPart } from './client.ts';
 import {
-  boolColumn, bytesColumn, encodeNative, stringColumn, stringMapColumn, time64Column, uint64Column, type NativeColumn,
+  boolColumn, encodeNative, encodeNativeColumns, isoToMs, repeatedStringColumn, stringColumn, stringMapColumn, time64Column, uint64Column, type NativeColumn,
 } from './native.ts';
 import type { IngestBatchRow, RawEventRow } from './store.ts';
 
@@ -17,7 +17,7 @@ function makeMsOf(): (iso: string) => number {
   let lastMs = 0;
   return (iso) => {
     if (iso === lastIso) return lastMs;
-    const ms = Date.parse(iso);
+    const ms = isoToMs(iso);
     if (!Number.isFinite(ms)) throw new RangeError(`not an instant: ${iso}`);
     lastIso = iso;
     lastMs = ms;
@@ -33,6 +33,12 @@ export const AUTH_EVENT_STORED_COLUMNS = [
   'user_agent', 'raw_sha256', 'details',
 ] as const satisfies readonly (keyof AuthEvent)[];
 
+/** Columns whose values repeat across rows (encoded once per batch and copied). */
+const REPEATED: ReadonlySet<string> = new Set([
+  'source', 'source_kind', 'event_type', 'action', 'user_type', 'target_user', 'resource', 'resource_type', 'environment',
+  'auth_method', 'mfa_method', 'mfa_method_raw', 'mfa_evidence', 'outcome', 'reason', 'user_agent',
+]);
+
 function authEventColumns(): NativeColumn<AuthEvent>[] {
   const eventMs = makeMsOf();
   const ingestMs = makeMsOf();
@@ -42,7 +48,7 @@ function authEventColumns(): NativeColumn<AuthEvent>[] {
       case 'ingested_at': return time64Column(name, (e) => ingestMs(e.ingested_at));
       case 'privileged': case 'mfa_verified': case 'phishing_resistant': return boolColumn(name, (e) => e[name]);
       case 'details': return stringMapColumn(name, (e) => e.details);
-      default: return stringColumn(name, (e) => e[name]);
+      default: return REPEATED.has(name) ? repeatedStringColumn(name, (e) => e[name]) : stringColumn(name, (e) => e[name]);
     }
   });
 }
@@ -69,18 +75,18 @@ export function rawEventsPart(rows: readonly RawEventRow[]): InsertPart {
     rawBytes += b.length;
     return b;
   });
-  const h = createHash('sha256');
-  for (const r of rows) h.update(`${r.raw_sha256}\u001f${r.source}\u001f${r.event_time}\u001f${r.received_at}\u001f${r.input_ref}\n`);
   const columns: NativeColumn<RawEventRow>[] = [
     stringColumn('raw_sha256', (r) => r.raw_sha256),
-    stringColumn('source', (r) => r.source),
+    repeatedStringColumn('source', (r) => r.source),
     time64Column('event_time', (r) => timeMs(r.event_time)),
     time64Column('received_at', (r) => receivedMs(r.received_at)),
     stringColumn('input_ref', (r) => r.input_ref),
     { name: 'raw', type: 'String', write: (w) => { for (const b of raws) w.bytes(b); } },
   ];
-  const body = encodeNative(rows, columns, 4096 + rawBytes + rows.length * 160);
-  return { table: 'raw_events', columns: RAW_COLUMNS, format: 'Native', body, token: `raw_events:${h.digest('hex')}` };
+  const { body, starts } = encodeNativeColumns(rows, columns, 4096 + rawBytes + rows.length * 160);
+  // Every column before `raw` (the last one) is in body[0, start of raw): exactly the bytes the token covers.
+  const token = createHash('sha256').update(body.subarray(0, starts[starts.length - 1])).digest('hex');
+  return { table: 'raw_events', columns: RAW_COLUMNS, format: 'Native', body, token: `raw_events:${token}` };
 }
 
 const DEAD_LETTER_COLUMNS = ['source', 'stage', 'received_at', 'input_ref', 'reason', 'detail', 'raw', 'raw_sha256'] as const;
@@ -106,7 +112,7 @@ const BATCH_COLUMNS = ['batch_id', 'source', 'connector', 'received_at', 'min_ev
 /** ingest_batches rows → one Native insert. */
 export function ingestBatchesPart(rows: readonly IngestBatchRow[]): InsertPart {
   const ms = (iso: string): number => {
-    const v = Date.parse(iso);
+    const v = isoToMs(iso);
     return Number.isFinite(v) ? v : 0;
   };
   const body = encodeNative(rows, [

@@ -35,6 +35,11 @@ export class NativeWriter {
 
   /** Length-prefixed UTF-8 string. */
   string(s: string): void {
+    if (s.length === 0) {
+      this.ensure(1);
+      this.buf[this.pos++] = 0;
+      return;
+    }
     // NOTE: strings under 43 UTF-16 units encode to < 128 bytes, so their length fits one byte and the text
     // can be written in one pass; longer ones are measured first.
     if (s.length < 43) {
@@ -48,6 +53,36 @@ export class NativeWriter {
     this.varUInt(len);
     this.ensure(len);
     this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  /**
+   * A string that repeats across rows (enum-like columns, map keys): its encoding is computed once per writer and
+   * copied afterwards, which costs a fraction of re-encoding it (the cache is bounded; misses fall back).
+   */
+  cachedString(s: string, cache: Map<string, Uint8Array>): void {
+    let enc = cache.get(s);
+    if (enc === undefined) {
+      if (cache.size >= 4096) {
+        this.string(s);
+        return;
+      }
+      const body = Buffer.from(s, 'utf8');
+      const w = new NativeWriter(body.length + 5);
+      w.bytes(body);
+      enc = new Uint8Array(w.finish());
+      cache.set(s, enc);
+    }
+    const n = enc.length;
+    this.ensure(n);
+    if (n <= 24) {
+      const b = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) b[p++] = enc[i] as number;
+      this.pos = p;
+    } else {
+      this.buf.set(enc, this.pos);
+      this.pos += n;
+    }
   }
 
   /** Length-prefixed raw bytes (a String value that is already UTF-8). */
@@ -83,6 +118,11 @@ export class NativeWriter {
     this.pos += 8;
   }
 
+  /** Bytes written so far. */
+  get length(): number {
+    return this.pos;
+  }
+
   /** The encoded bytes (a view; the writer must not be used afterwards). */
   finish(): Buffer {
     return this.buf.subarray(0, this.pos);
@@ -100,6 +140,18 @@ export interface NativeColumn<T> {
 /** A String column read from each row. */
 export function stringColumn<T>(name: string, get: (row: T) => string): NativeColumn<T> {
   return { name, type: 'String', write: (w, rows) => { for (const r of rows) w.string(get(r)); } };
+}
+
+/** A String column with few distinct values (enums, sources, agents): each distinct value is encoded once. */
+export function repeatedStringColumn<T>(name: string, get: (row: T) => string): NativeColumn<T> {
+  return {
+    name,
+    type: 'String',
+    write: (w, rows) => {
+      const cache = new Map<string, Uint8Array>();
+      for (const r of rows) w.cachedString(get(r), cache);
+    },
+  };
 }
 
 /** A String column whose values are already UTF-8 bytes (raw records: no decode/encode round trip). */
@@ -128,33 +180,66 @@ export function stringMapColumn<T>(name: string, get: (row: T) => Readonly<Recor
     name,
     type: 'Map(String, String)',
     write: (w, rows) => {
-      let offset = 0;
+      // One pass over each map: keys and values land in flat lists, written after the offsets.
+      const keys: string[] = [];
+      const values: string[] = [];
       for (const r of rows) {
         const m = get(r);
-        for (const k in m) if (Object.hasOwn(m, k)) offset++;
-        w.u64(offset);
+        for (const k in m) {
+          keys.push(k);
+          values.push(m[k] as string);
+        }
+        w.u64(keys.length);
       }
-      for (const r of rows) {
-        const m = get(r);
-        for (const k in m) if (Object.hasOwn(m, k)) w.string(k);
-      }
-      for (const r of rows) {
-        const m = get(r);
-        for (const k in m) if (Object.hasOwn(m, k)) w.string(m[k] as string);
-      }
+      const keyCache = new Map<string, Uint8Array>();
+      for (const k of keys) w.cachedString(k, keyCache);
+      for (const v of values) w.string(v);
     },
   };
 }
 
 /** Encodes rows as one Native block. `sizeHint` (bytes) avoids regrowing the buffer for large bodies. */
 export function encodeNative<T>(rows: readonly T[], columns: readonly NativeColumn<T>[], sizeHint = 0): Buffer {
+  return encodeNativeColumns(rows, columns, sizeHint).body;
+}
+
+/** Like {@link encodeNative}, also returning where each column (its name/type header) starts in the body. */
+export function encodeNativeColumns<T>(rows: readonly T[], columns: readonly NativeColumn<T>[], sizeHint = 0): { body: Buffer; starts: number[] } {
   const w = new NativeWriter(sizeHint > 0 ? sizeHint : 256 + rows.length * 64);
   w.varUInt(columns.length);
   w.varUInt(rows.length);
+  const starts: number[] = [];
   for (const c of columns) {
+    starts.push(w.length);
     w.string(c.name);
     w.string(c.type);
     c.write(w, rows);
   }
-  return w.finish();
+  return { body: w.finish(), starts };
+}
+
+/**
+ * Epoch ms of an ISO instant. The canonical `YYYY-MM-DDTHH:MM:SS.mmmZ` form (what AuthEvent and the pipeline
+ * carry) is read digit by digit, several times cheaper than Date.parse; anything else goes to Date.parse.
+ */
+export function isoToMs(iso: string): number {
+  if (iso.length === 24 && iso.charCodeAt(23) === 90 && iso.charCodeAt(10) === 84 && iso.charCodeAt(19) === 46
+    && iso.charCodeAt(4) === 45 && iso.charCodeAt(7) === 45 && iso.charCodeAt(13) === 58 && iso.charCodeAt(16) === 58) {
+    let bad = false;
+    const d = (i: number): number => {
+      const v = iso.charCodeAt(i) - 48;
+      if (v < 0 || v > 9) bad = true;
+      return v;
+    };
+    const y = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+    const mo = d(5) * 10 + d(6);
+    const day = d(8) * 10 + d(9);
+    const h = d(11) * 10 + d(12);
+    const mi = d(14) * 10 + d(15);
+    const sec = d(17) * 10 + d(18);
+    const msec = d(20) * 100 + d(21) * 10 + d(22);
+    // Anything unusual (non-digits, out-of-range fields) is left to Date.parse.
+    if (!bad && mo >= 1 && mo <= 12 && day >= 1 && day <= 31 && h < 24 && mi < 60 && sec < 60) return Date.UTC(y, mo - 1, day, h, mi, sec, msec);
+  }
+  return Date.parse(iso);
 }

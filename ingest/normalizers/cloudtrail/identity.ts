@@ -80,8 +80,7 @@ function assumedRole(ui: Record<string, unknown>): CloudTrailIdentity {
   // NOTE: SAML/SSO sessions are named after the person; that name is the only link to the IdP user.
   const person = isEmail(session) || (sso && session !== '');
   const machine = EC2_INSTANCE_SESSION.test(session) || SERVICE_NAME.test(role);
-  return {
-    ...base(ui),
+  return Object.assign({}, base(ui), {
     user: person ? canonicalUser(session) : arn,
     user_raw: arn || str(ui.principalId),
     user_type: person ? 'human' : machine ? 'service' : 'unknown',
@@ -89,15 +88,14 @@ function assumedRole(ui: Record<string, unknown>): CloudTrailIdentity {
     role,
     role_session_name: session,
     admin: isAdminRoleName(role),
-  };
+  } as const);
 }
 
 function iamUser(ui: Record<string, unknown>): CloudTrailIdentity {
   const name = str(ui.userName);
   const arn = str(ui.arn);
   const hidden = name === HIDDEN_USER;
-  return {
-    ...base(ui),
+  return Object.assign({}, base(ui), {
     user: hidden ? '' : canonicalUser(name || arn),
     user_raw: arn || name,
     user_type: hidden ? 'unknown' : SERVICE_NAME.test(name) ? 'service' : 'human',
@@ -105,15 +103,14 @@ function iamUser(ui: Record<string, unknown>): CloudTrailIdentity {
     role: '',
     role_session_name: '',
     admin: false,
-  };
+  } as const);
 }
 
 function federatedUser(ui: Record<string, unknown>): CloudTrailIdentity {
   const arn = str(ui.arn);
   const m = /:federated-user\/(.+)$/.exec(arn);
   const name = m ? m[1] : str(ui.principalId).split(':').slice(1).join(':');
-  return {
-    ...base(ui),
+  return Object.assign({}, base(ui), {
     user: isEmail(name) ? canonicalUser(name) : arn || name,
     user_raw: arn || name,
     user_type: 'human',
@@ -121,7 +118,7 @@ function federatedUser(ui: Record<string, unknown>): CloudTrailIdentity {
     role: '',
     role_session_name: name,
     admin: false,
-  };
+  } as const);
 }
 
 const NO_ROLE = { role: '', role_session_name: '', admin: false } as const;
@@ -131,10 +128,9 @@ function samlUser(ui: Record<string, unknown>, record: Record<string, unknown>):
   const session = str(getPath(record, ['requestParameters', 'roleSessionName']));
   const candidates = [str(ui.userName), str(getPath(record, ['responseElements', 'subject'])), session];
   const name = candidates.find(isEmail) ?? candidates.find((c) => c !== '') ?? str(ui.principalId);
-  return {
-    ...base(ui), ...NO_ROLE, user: canonicalUser(name), user_raw: str(ui.principalId) || name,
+  return Object.assign({}, base(ui), NO_ROLE, { user: canonicalUser(name), user_raw: str(ui.principalId) || name,
     user_type: 'human', kind: 'federated', role_session_name: session,
-  };
+  } as const);
 }
 
 /** AssumeRoleWithWebIdentity: issuer + subject; CI issuers are machines. */
@@ -142,11 +138,10 @@ function webIdentityUser(ui: Record<string, unknown>, record: Record<string, unk
   const issuer = str(ui.identityProvider);
   const subject = str(ui.userName);
   const raw = issuer && subject ? `${issuer}:${subject}` : issuer || subject || str(ui.principalId);
-  return {
-    ...base(ui), ...NO_ROLE, user: isEmail(subject) ? canonicalUser(subject) : raw, user_raw: raw,
+  return Object.assign({}, base(ui), NO_ROLE, { user: isEmail(subject) ? canonicalUser(subject) : raw, user_raw: raw,
     user_type: isEmail(subject) ? 'human' : CI_ISSUERS.test(issuer) ? 'service' : 'unknown',
     kind: 'federated', role_session_name: str(getPath(record, ['requestParameters', 'roleSessionName'])),
-  };
+  } as const);
 }
 
 /** Resolves userIdentity into the canonical actor. `record` supplies SAML subject/session names. */
@@ -154,7 +149,7 @@ export function resolveIdentity(ui: Record<string, unknown>, record: Record<stri
   switch (str(ui.type)) {
     case 'Root': {
       const arn = str(ui.arn) || (str(ui.accountId) ? `arn:aws:iam::${str(ui.accountId)}:root` : 'root');
-      return { ...base(ui), ...NO_ROLE, user: arn, user_raw: arn, user_type: 'root', kind: 'root', admin: true };
+      return Object.assign({}, base(ui), NO_ROLE, { user: arn, user_raw: arn, user_type: 'root', kind: 'root', admin: true } as const);
     }
     case 'IAMUser':
       return iamUser(ui);
@@ -168,23 +163,22 @@ export function resolveIdentity(ui: Record<string, unknown>, record: Record<stri
       return webIdentityUser(ui, record);
     case 'AWSService': {
       const svc = str(ui.invokedBy) || str(record.sourceIPAddress);
-      return { ...base(ui), ...NO_ROLE, user: svc, user_raw: svc, user_type: 'service', kind: 'service' };
+      return Object.assign({}, base(ui), NO_ROLE, { user: svc, user_raw: svc, user_type: 'service', kind: 'service' } as const);
     }
     case 'IdentityCenterUser': {
       const id = str(ui.userName) || str(getPath(ui, ['onBehalfOf', 'userId'])) || str(ui.principalId);
-      return { ...base(ui), ...NO_ROLE, user: canonicalUser(id), user_raw: id, user_type: 'human', kind: 'federated' };
+      return Object.assign({}, base(ui), NO_ROLE, { user: canonicalUser(id), user_raw: id, user_type: 'human', kind: 'federated' } as const);
     }
     case 'AWSAccount': {
       const id = str(ui.principalId) || str(ui.accountId);
-      return { ...base(ui), ...NO_ROLE, user: id, user_raw: id, user_type: 'unknown', kind: 'account' };
+      return Object.assign({}, base(ui), NO_ROLE, { user: id, user_raw: id, user_type: 'unknown', kind: 'account' } as const);
     }
     default: {
       const id = str(ui.userName) || str(ui.arn) || str(ui.principalId) || str(ui.accountId);
       const email = isEmail(id);
-      return {
-        ...base(ui), ...NO_ROLE, user: canonicalUser(id), user_raw: id,
+      return Object.assign({}, base(ui), NO_ROLE, { user: canonicalUser(id), user_raw: id,
         user_type: email ? 'human' : 'unknown', kind: email ? 'federated' : 'unknown',
-      };
+      } as const);
     }
   }
 }

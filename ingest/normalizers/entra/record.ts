@@ -7,10 +7,22 @@ import { INTERRUPT_CODES } from './methods.ts';
  */
 export function pick(obj: Record<string, unknown>, key: string): unknown {
   if (key in obj) return obj[key];
-  const lower = key.toLowerCase();
-  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return obj[k];
-  return undefined;
+  // The case-insensitive index of an object is built once, on its first miss (records are read, never mutated):
+  // a Graph sign-in has ~80 keys and a dozen optional fields are looked up per record.
+  let lower = LOWER_KEYS.get(obj);
+  if (!lower) {
+    lower = new Map();
+    for (const k of Object.keys(obj)) {
+      const l = k.toLowerCase();
+      if (!lower.has(l)) lower.set(l, k);
+    }
+    LOWER_KEYS.set(obj, lower);
+  }
+  const actual = lower.get(key.toLowerCase());
+  return actual === undefined ? undefined : obj[actual];
 }
+
+const LOWER_KEYS = new WeakMap<object, Map<string, string>>();
 
 /** String property via `pick`, '' when absent or not scalar. */
 export function pickStr(obj: Record<string, unknown>, key: string): string {
@@ -39,7 +51,7 @@ export function classify(rec: Record<string, unknown>): EntraShape {
     if (category === '') {
       // No category: tell the two apart by the wrapped object, like a Graph record.
       const inner = classify(body);
-      if (inner.kind === 'signin' || inner.kind === 'audit') return { ...inner, envelope: rec };
+      if (inner.kind === 'signin' || inner.kind === 'audit') return Object.assign({}, inner, { envelope: rec } as const);
       return { kind: 'unknown' };
     }
     return { kind: 'other_category', category };

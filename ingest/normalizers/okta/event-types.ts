@@ -146,9 +146,9 @@ export function fieldsForKind(kind: OktaKind, r: OktaRecord, base: EventFields):
       return factorFields(r, base);
     case 'push_sent':
       // A push was sent, not answered: never evidence, but counted for push fatigue.
-      return { ...factorFields(r, base), mfa_evidence: 'unknown', mfa_verified: false, details: { mfa_step: 'challenge_sent' } };
+      return Object.assign({}, factorFields(r, base), { mfa_evidence: 'unknown', mfa_verified: false, details: { mfa_step: 'challenge_sent' } } as const);
     case 'push_denied':
-      return { ...factorFields(r, base), outcome: 'failure', mfa_verified: false, mfa_evidence: 'not_performed', details: { mfa_step: 'denied_by_user' } };
+      return Object.assign({}, factorFields(r, base), { outcome: 'failure', mfa_verified: false, mfa_evidence: 'not_performed', details: { mfa_step: 'denied_by_user' } } as const);
     case 'bypass':
       return {
         action: 'mfa_verify', resource: OKTA_RESOURCE, mfa_method: 'bypass',
@@ -171,10 +171,9 @@ export function fieldsForKind(kind: OktaKind, r: OktaRecord, base: EventFields):
     }
     case 'factor_change': {
       const mfa = resolveOktaMfa(r.rec, r.debug);
-      return {
-        ...adminChange(r, 'account_change', OKTA_RESOURCE, { factor_change: r.event_type.split('.').pop() ?? '' }),
+      return Object.assign({}, adminChange(r, 'account_change', OKTA_RESOURCE, { factor_change: r.event_type.split('.').pop() ?? '' }), {
         mfa_method: mfa.method, mfa_method_raw: mfa.raw,
-      };
+      } as const);
     }
     case 'user_revoked':
       return adminChange(r, 'access_revoked', OKTA_RESOURCE, { lifecycle: r.event_type.replace(/^user\.(lifecycle|account)\./, '') });
