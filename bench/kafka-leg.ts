@@ -1,7 +1,100 @@
+import { systemClock } from '../core/clock.ts';
+import type { BusBatch, BusMessage } from '../ingest/bus/bus.ts';
+import { initTopics } from '../ingest/bus/kafka-admin.ts';
+import { createKafkaBus } from '../ingest/bus/kafka-bus.ts';
+import { fromBusMessage, prepareWrite } from '../ingest/pipeline.ts';
+import { DEFAULT_POLICY } from '../ingest/normalizers/common.ts';
+import { releaseBatch } from '../schema/store/store.ts';
+import { startKafkaBroker } from '../test/harness/kafka-broker.ts';
+import { BENCH_SOURCES, generateCorpus } from './corpus/index.ts';
+import { goal } from './goals.ts';
+import { fmtRate, median } from './measure.ts';
 import type { BenchOptions } from './main.ts';
 
-/** The Kafka leg (`npm run bench:kafka`): consume + normalise ÷ normalise alone, against a real broker. */
-export async function runKafkaLeg(_opts: BenchOptions, log: (s: string) => void): Promise<number> {
-  log('kafka leg: not implemented yet');
-  return 2;
+// `npm run bench:kafka` (research/performance.md P-11): the same messages normalised straight from memory, and
+// consumed from a real single-node broker through the product's Kafka bus (kafkajs eachBatch, the production
+// subscription, GZIP as the producer writes it) and normalised in the handler. No store: the ratio isolates
+// what consuming adds to normalising. Rounds alternate; each consume round reads the topic from the beginning
+// with a new consumer group.
+
+const TOPIC = 'accessproof.bench.raw';
+
+function normalise(messages: readonly BusMessage[]): void {
+  const { encoded } = prepareWrite(messages.map(fromBusMessage), DEFAULT_POLICY, systemClock, 'bench');
+  // The bodies are not written here; their memory goes back to the pool as after a completed insert.
+  releaseBatch(encoded);
+}
+
+/** Runs the Kafka leg; returns the exit code (1 with --assert when the ratio misses by more than 10 %). */
+export async function runKafkaLeg(opts: BenchOptions, log: (s: string) => void): Promise<number> {
+  const corpus = generateCorpus(opts.seed, opts.perSource);
+  const messages: BusMessage[] = [];
+  for (let i = 0; i < opts.perSource; i++) for (const s of BENCH_SOURCES) messages.push(corpus.messages[s][i] as BusMessage);
+  log(`kafka leg: starting a single-node broker; ${messages.length} messages (seed ${opts.seed})`);
+  const broker = await startKafkaBroker();
+  const bus = createKafkaBus({ brokers: broker.brokers, clientId: 'accessproof-bench' });
+  try {
+    await initTopics({ brokers: broker.brokers, topics: [{ name: TOPIC, partitions: 1, replicationFactor: 1 }] });
+    const t0 = performance.now();
+    await bus.publish(TOPIC, messages);
+    log(`published in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const memoryRates: number[] = [];
+    const kafkaRates: number[] = [];
+    const ratios: number[] = [];
+    const batchSizes: number[] = [];
+    for (let round = 0; round < opts.rounds; round++) {
+      const runMemory = (): number => {
+        const s = performance.now();
+        // Normalise alone in the batch sizes the consumer sees, so both sides pay the same per-batch costs.
+        const size = batchSizes.length ? Math.round(median(batchSizes)) : 1000;
+        for (let i = 0; i < messages.length; i += size) normalise(messages.slice(i, i + size));
+        return messages.length / ((performance.now() - s) / 1000);
+      };
+      const runKafka = async (): Promise<number> => {
+        let seen = 0;
+        let first = 0;
+        let done: () => void = () => undefined;
+        const finished = new Promise<void>((resolve) => { done = resolve; });
+        const sub = await bus.subscribe(TOPIC, `bench-${round}-${Date.now()}`, async (batch: BusBatch) => {
+          if (first === 0) first = performance.now();
+          normalise(batch.messages);
+          batchSizes.push(batch.messages.length);
+          seen += batch.messages.length;
+          if (seen >= messages.length) done();
+        });
+        await finished;
+        const seconds = (performance.now() - first) / 1000;
+        await sub.stop();
+        // The clock starts when the first batch arrives: joining the group is a one-off, not throughput.
+        return messages.length / seconds;
+      };
+      let m: number;
+      let k: number;
+      if (round % 2 === 0) {
+        k = await runKafka();
+        m = runMemory();
+      } else {
+        m = runMemory();
+        k = await runKafka();
+      }
+      memoryRates.push(m);
+      kafkaRates.push(k);
+      ratios.push(k / m);
+      log(`  round ${round + 1}/${opts.rounds}: normalise alone ${fmtRate(m)}/s, consume + normalise ${fmtRate(k)}/s, ratio ${(k / m).toFixed(2)}`);
+    }
+    const ratio = median(ratios);
+    const g = goal('P-11', 'Kafka consume + normalise ÷ normalise alone', ratio, '>=', 0.8, true);
+    const result = {
+      schema: 1, leg: 'kafka', messages: messages.length, rounds: opts.rounds,
+      consumer_batch_median: median(batchSizes), normalise_eps: median(memoryRates), kafka_eps: median(kafkaRates), ratio,
+      goals: { 'P-11': g },
+    };
+    process.stdout.write(`\nkafka leg: ${messages.length} messages, consumer batches of ~${Math.round(median(batchSizes))}\n`);
+    process.stdout.write(`  normalise alone ${fmtRate(result.normalise_eps)}/s; consume + normalise ${fmtRate(result.kafka_eps)}/s; ratio ${ratio.toFixed(2)} (target ≥ 0.80) ${g.pass ? 'PASS' : 'MISS'}\n\n`);
+    process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+    return opts.assert && ratio < 0.8 * 0.9 ? 1 : 0;
+  } finally {
+    await bus.close().catch(() => undefined);
+    await broker.stop();
+  }
 }

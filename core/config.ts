@@ -8,7 +8,6 @@ import { ReceiversConfig } from '../ingest/receivers/receivers-config.ts';
 
 const emptyAsUnset = (v: unknown): unknown => (v === '' ? undefined : v);
 const optionalString = z.preprocess(emptyAsUnset, z.string().optional());
-const bool = z.preprocess(emptyAsUnset, z.enum(['true', 'false']).optional()).transform((v) => v === 'true');
 const intIn = (min: number, max: number, def: number) =>
   z.preprocess(emptyAsUnset, z.coerce.number().int().min(min).max(max).default(def));
 
@@ -35,9 +34,7 @@ export const EnvSchema = z.object({
   KAFKA_HEARTBEAT_INTERVAL_MS: intIn(100, 60_000, 3000),
   WORKER_METRICS_PORT: intIn(0, 65535, 8081),
   STORE_BATCH_SIZE: intIn(1, 1_000_000, 10_000),
-  STORE_FLUSH_MS: intIn(10, 600_000, 1000),
   LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
-  ACCESSPROOF_DEMO: bool,
 });
 export type Env = z.infer<typeof EnvSchema>;
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuthEvent } from '../schema/auth-event.ts';
 import type { DeadLetter } from '../schema/dead-letter.ts';
-import { encodeBatch, type EncodedBatch, type IngestBatchRow, type RawEventRow, type Store } from '../schema/store/store.ts';
+import { encodeBatch, releaseBatch, type EncodedBatch, type IngestBatchRow, type RawEventRow, type Store } from '../schema/store/store.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { HEADER, type BusMessage } from './bus/bus.ts';
@@ -224,6 +224,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         }
         counts.stored = counts.events - counts.duplicates;
         await deps.store.writeBatch(encoded);
+        // NOTE: stored: nothing reads the bodies again (a failed write is retried by redelivery, re-encoded).
+        releaseBatch(encoded);
         log.debug({ count: counts.read, events: counts.events, dead: counts.dead_lettered, bytes: encoded.bytes }, 'batch stored');
         if (deps.onStored && prepared.events.length) await deps.onStored(prepared.events);
         return counts;

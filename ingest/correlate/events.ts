@@ -29,10 +29,20 @@ export interface CorrEvent {
   readonly details: Readonly<Record<string, string>>;
 }
 
+/** The details keys correlation reads; only these are fetched (the map is most of a row's bytes). */
+export const CORRELATION_DETAIL_KEYS = [
+  'cert_key_id', 'cert_ca', 'role_session_name', 'login_user', 'db_user', 'db_name', 'database', 'pid', 'src_host', 'via',
+  'impersonated_by', 'role_arn', 'identity_kind', 'caller_access_key_id', 'access_key_id', 'auth_token_id',
+  'issued_auth_token_id', 'mfa_device_uuid', 'access_hostname', 'role', 'target_role', 'groups', 'caller_role', 'policy',
+  'session_issuer', 'target_type', 'endpoint', 'request_path', 'lifecycle', 'group', 'app', 'admin_policy', 'key_status',
+  'account_id', 'target_account_id',
+] as const;
+
 /** SELECT list producing CorrEvent rows (times as ClickHouse text, converted by `toCorrEvent`). */
 export const EVENT_SELECT = `toString(event_id) AS event_id, source, source_kind, event_type, toString(event_time) AS event_time_s,
   action, user, user_raw, user_type, target_user, resource, resource_type, environment, privileged, auth_method,
-  mfa_method, mfa_verified, mfa_evidence, phishing_resistant, outcome, session_id, src_ip, details`;
+  mfa_method, mfa_verified, mfa_evidence, phishing_resistant, outcome, session_id, src_ip,
+  mapFilter((k, v) -> has([${CORRELATION_DETAIL_KEYS.map((k) => `'${k}'`).join(', ')}], k), details) AS details_s`;
 
 /** ClickHouse DateTime64 text ("2025-03-11 09:00:05.118" or with fewer digits) → ISO instant with ms. */
 export function isoOf(chText: string): string {
@@ -52,13 +62,13 @@ export function chOf(ms: number): string {
 }
 
 /** Raw JSONEachRow shape of EVENT_SELECT (the time is aliased: an alias named like a column would shadow it in WHERE). */
-export type RawEventRow = Omit<CorrEvent, 't' | 'event_time'> & { event_time_s: string };
+export type RawEventRow = Omit<CorrEvent, 't' | 'event_time' | 'details'> & { event_time_s: string; details_s: Record<string, string> };
 
 /** Converts a row of EVENT_SELECT. */
 export function toCorrEvent(r: RawEventRow): CorrEvent {
-  const { event_time_s, ...rest } = r;
+  const { event_time_s, details_s, ...rest } = r;
   const event_time = isoOf(event_time_s);
-  return { ...rest, event_time, t: Date.parse(event_time), details: r.details ?? {} };
+  return { ...rest, event_time, t: Date.parse(event_time), details: details_s ?? {} };
 }
 
 /** A details value or ''. */

@@ -4,6 +4,11 @@ import type { IdentityResolver, ResolvedIdentity } from './identity.ts';
 import type { BucketRow } from './load.ts';
 import type { CorrelationPolicy } from './policy.ts';
 
+function pushTo<T>(m: Map<string, T[]>, k: string, v: T): void {
+  const list = m.get(k);
+  if (list) list.push(v); else m.set(k, [v]);
+}
+
 /** Caches identity resolution per distinct actor (many events share one). */
 export function cachedResolver(resolver: IdentityResolver): (e: { user: string; user_raw: string; user_type: string; details?: Readonly<Record<string, string>> }) => ResolvedIdentity {
   const cache = new Map<string, ResolvedIdentity>();
@@ -57,22 +62,30 @@ function nearest(candidates: readonly Draft[], t: number, maxMs: number, ok: (d:
  * `gateway_match_seconds` (default 60 s). An sshd certificate signed by a gateway CA stays the gateway path.
  */
 function mergeGatewayFollowOns(drafts: Draft[], policy: CorrelationPolicy): void {
-  const gateway = drafts.filter((d) => d.source === 'teleport');
-  if (gateway.length === 0) return;
+  const bySubject = new Map<string, Draft[]>();
+  const byPid = new Map<string, Draft[]>();
+  for (const g of drafts) {
+    if (g.source !== 'teleport') continue;
+    pushTo(bySubject, g.who.subject, g);
+    const pid = g.anchor ? detail(g.anchor, 'pid') : '';
+    if (pid !== '') pushTo(byPid, pid, g);
+  }
+  if (bySubject.size === 0) return;
   const within = policy.gateway_match_ms;
   for (const d of drafts) {
     const e = d.anchor;
     if (!e || d.source === 'teleport') continue;
+    const mine = bySubject.get(d.who.subject) ?? [];
     let target: Draft | undefined;
     if (d.source === 'sshd' && detail(e, 'cert_key_id') !== '') {
-      target = nearest(gateway, d.start, within, (g) => g.surface === 'ssh' && g.who.subject === d.who.subject && hostKey(g.resource) === hostKey(d.resource));
+      target = nearest(mine, d.start, within, (g) => g.surface === 'ssh' && hostKey(g.resource) === hostKey(d.resource));
     } else if (d.source === 'postgres') {
       const pid = detail(e, 'pid');
-      target = nearest(gateway, d.start, within, (g) => g.surface === 'database' && g.anchor !== null
-        && ((pid !== '' && detail(g.anchor, 'pid') === pid)
-          || (g.who.subject === d.who.subject && detail(g.anchor, 'db_name') === detail(e, 'database'))));
+      const candidates = [...(pid !== '' ? byPid.get(pid) ?? [] : []), ...mine];
+      target = nearest(candidates, d.start, within, (g) => g.surface === 'database' && g.anchor !== null
+        && ((pid !== '' && detail(g.anchor, 'pid') === pid) || (g.who.subject === d.who.subject && detail(g.anchor, 'db_name') === detail(e, 'database'))));
     } else if (d.source === 'k8s' && d.path === 'gateway') {
-      target = nearest(gateway, d.start, within, (g) => g.surface === 'kubernetes' && g.who.subject === d.who.subject);
+      target = nearest(mine, d.start, within, (g) => g.surface === 'kubernetes');
     }
     if (target) {
       absorb(target, d);
@@ -89,16 +102,22 @@ function owner(d: Draft): Draft {
 /** sudo lines join the sshd session of the same login on the same host; privileged SQL joins its connection. */
 function attachJoiners(events: readonly CorrEvent[], drafts: readonly Draft[], policy: CorrelationPolicy): void {
   const horizon = policy.credential_ttl_ms;
+  // sudo joins by host and login; privileged SQL by connection (session id).
+  const keyOf = (source: string, a: string, b: string): string => `${source}\u001f${a}\u001f${b}`;
+  const index = new Map<string, Draft[]>();
+  for (const d of drafts) {
+    const a = d.anchor;
+    if (!a || (a.source !== 'sshd' && a.source !== 'postgres')) continue;
+    const k = a.source === 'sshd' ? keyOf('sshd', hostKey(a.resource), detail(a, 'login_user').toLowerCase()) : keyOf('postgres', a.session_id, '');
+    pushTo(index, k, d);
+  }
   for (const e of events) {
     if (isSessionStart(e)) continue;
+    const k = e.source === 'sshd' ? keyOf('sshd', hostKey(e.resource), e.user_raw.toLowerCase()) : keyOf('postgres', e.session_id, '');
     let best: Draft | undefined;
-    for (const d of drafts) {
-      const a = d.anchor;
-      if (!a || a.source !== e.source || d.start > e.t || e.t > (d.end ?? d.start + horizon)) continue;
-      const same = e.source === 'sshd'
-        ? hostKey(a.resource) === hostKey(e.resource) && detail(a, 'login_user').toLowerCase() === e.user_raw.toLowerCase()
-        : a.session_id !== '' && a.session_id === e.session_id;
-      if (same && (!best || d.start > best.start)) best = d;
+    for (const d of index.get(k) ?? []) {
+      if (d.start > e.t || e.t > (d.end ?? d.start + horizon)) continue;
+      if (!best || d.start > best.start) best = d;
     }
     if (!best) continue;
     const o = owner(best);
@@ -170,7 +189,9 @@ function bucketDraft(r: BucketRow, who: ResolvedIdentity): Draft {
  */
 export function buildBucketDrafts(rows: readonly BucketRow[], who: (r: BucketRow) => ResolvedIdentity, proofsOf: (r: BucketRow) => Draft['bucket_proofs']): Draft[] {
   const byKey = new Map<string, Draft>();
+  const gatewayByHour = new Map<string, Draft[]>();
   const out: Draft[] = [];
+  // Gateway (Teleport) buckets first, so the cluster's own audit of the same requests can join them.
   const sorted = [...rows].sort((a, b) => (a.source === 'teleport' ? 0 : 1) - (b.source === 'teleport' ? 0 : 1));
   for (const r of sorted) {
     const w = who(r);
@@ -178,8 +199,7 @@ export function buildBucketDrafts(rows: readonly BucketRow[], who: (r: BucketRow
     d.bucket_proofs.push(...proofsOf(r));
     let into = byKey.get(`${w.subject}\u001f${d.anchor_ref}`);
     if (!into && r.source === 'k8s' && r.via_gateway && r.scope === '') {
-      into = out.filter((o) => o.source === 'teleport' && o.who.subject === w.subject && o.anchor_ref.endsWith(`:${r.hour}`))
-        .sort((a, b) => (a.resource < b.resource ? -1 : 1))[0];
+      into = [...(gatewayByHour.get(`${w.subject}\u001f${r.hour}`) ?? [])].sort((a, b) => (a.resource < b.resource ? -1 : 1))[0];
     }
     if (into) {
       absorb(into, d);
@@ -188,6 +208,7 @@ export function buildBucketDrafts(rows: readonly BucketRow[], who: (r: BucketRow
       continue;
     }
     byKey.set(`${w.subject}\u001f${d.anchor_ref}`, d);
+    if (r.source === 'teleport') pushTo(gatewayByHour, `${w.subject}\u001f${r.hour}`, d);
     out.push(d);
   }
   return out;

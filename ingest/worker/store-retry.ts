@@ -42,10 +42,10 @@ export interface StoreRetryOptions {
 }
 
 /** Runs `fn`, retrying transient failures with backoff; rethrows data errors, and the last error when retries run out. */
-export async function storeWithRetry<T>(fn: () => Promise<T>, opts: StoreRetryOptions): Promise<T> {
+export async function storeWithRetry<T>(fn: (attempt: number) => Promise<T>, opts: StoreRetryOptions): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await fn();
+      return await fn(attempt);
     } catch (e) {
       if (isDataError(e) || e instanceof StaleBatchError || attempt >= opts.policy.retries) throw e;
       const delay = backoffDelay(opts.policy, attempt);

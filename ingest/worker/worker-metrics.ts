@@ -34,6 +34,9 @@ export interface WorkerSnapshot {
   readonly store_retries_total: number;
   /** Records the store refused one by one (dead-lettered with stage `store`). */
   readonly store_rejects_total: number;
+  /** Rows of possibly-written chunks checked against the store, and how many of them were missing and written. */
+  readonly verified_rows_total: number;
+  readonly rewritten_rows_total: number;
   /** Sum of the partitions' lag. */
   readonly lag: number;
   readonly partitions: readonly PartitionMetrics[];
@@ -51,6 +54,7 @@ export interface WorkerMetrics {
   readonly counters: {
     records: number; events: number; deadLetters: number; dropped: number; batches: number; chunks: number;
     replayed: number; misaligned: number; stale: number; storeRetries: number; storeRejects: number;
+    verified: number; rewritten: number;
   };
   setState(state: WorkerSnapshot['state']): void;
   batchStarted(): void;
@@ -66,7 +70,10 @@ export interface WorkerMetrics {
 /** Creates the metrics of one worker. */
 export function createWorkerMetrics(opts: { readonly topic: string; readonly group: string; readonly clock: Clock }): WorkerMetrics {
   const { clock } = opts;
-  const counters = { records: 0, events: 0, deadLetters: 0, dropped: 0, batches: 0, chunks: 0, replayed: 0, misaligned: 0, stale: 0, storeRetries: 0, storeRejects: 0 };
+  const counters = {
+    records: 0, events: 0, deadLetters: 0, dropped: 0, batches: 0, chunks: 0, replayed: 0, misaligned: 0, stale: 0,
+    storeRetries: 0, storeRejects: 0, verified: 0, rewritten: 0,
+  };
   const partitions = new Map<number, PartitionMetrics>();
   const startedAt = clock.now();
   let state: WorkerSnapshot['state'] = 'starting';
@@ -113,6 +120,7 @@ export function createWorkerMetrics(opts: { readonly topic: string; readonly gro
         dropped_total: counters.dropped, batches_total: counters.batches, chunks_total: counters.chunks,
         replayed_chunks_total: counters.replayed, misaligned_records_total: counters.misaligned,
         stale_batches_total: counters.stale, store_retries_total: counters.storeRetries, store_rejects_total: counters.storeRejects,
+        verified_rows_total: counters.verified, rewritten_rows_total: counters.rewritten,
         lag: parts.reduce((n, p) => n + p.lag, 0), partitions: parts,
         events_per_second: rates.events_per_second, records_per_second: rates.records_per_second,
         last_batch_at: lastBatchAt?.toISOString() ?? null, batch_in_flight_since: inFlightSince?.toISOString() ?? null,

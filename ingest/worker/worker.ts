@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { AuthEvent } from '../../schema/auth-event.ts';
@@ -12,6 +12,7 @@ import { prepareChunk, storeRejectChunk, type ChunkOrigin, type PreparedChunk } 
 import { createRangeLedger, type PartitionRef } from './range-ledger.ts';
 import { createWorkerMetrics, type WorkerMetrics, type WorkerSnapshot } from './worker-metrics.ts';
 import { isDataError, StaleBatchError, storeWithRetry } from './store-retry.ts';
+import { rowCount, unstoredRows } from './replay-filter.ts';
 
 // `accessproof worker`: one consumer-group member of the raw topic. Per batch (ARCHITECTURE "Delivery rules"):
 //   plan the batch against the range ledger (batch-plan.ts) → per chunk: normalize → publish its dead letters to
@@ -88,6 +89,8 @@ export function createWorker(deps: WorkerDeps): Worker {
   let timer: NodeJS.Timeout | undefined;
   let handled = 0;
   let unsafeQueue: Promise<void> = Promise.resolve();
+  // Distinguishes this process's verified re-writes from any earlier attempt's tokens.
+  const incarnation = randomUUID().slice(0, 8);
 
   const fault = (window: FaultWindow, batchNo: number): void => {
     if (testing.fault?.window === window && testing.fault.batch <= batchNo && testing.crash) {
@@ -96,12 +99,24 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   };
 
-  /** Publishes a chunk's dead letters, then writes its rows with `token`; retries transient failures. */
-  const writeChunk = async (chunk: PreparedChunk, token: string | undefined, batch: BusBatch): Promise<void> => {
-    await storeWithRetry(async () => {
+  /**
+   * Publishes a chunk's dead letters, then writes its rows with `token`; retries transient failures. A chunk an
+   * earlier attempt may have written (`verify`: a re-delivered range; or any retry) writes only its missing rows,
+   * under a token unique to this attempt (see replay-filter.ts for why the recorded token cannot be trusted then).
+   */
+  const writeChunk = async (chunk: PreparedChunk, token: string | undefined, batch: BusBatch, verify: boolean): Promise<void> => {
+    await storeWithRetry(async (attempt) => {
       if (chunk.deadLetterMessages.length) await bus.publish(deps.deadLetterTopic, chunk.deadLetterMessages);
-      const encoded = encodeBatch(chunk.write);
-      await store.writeBatch(token === undefined ? encoded : { ...encoded, parts: encoded.parts.map((p) => ({ ...p, token })) });
+      let write = chunk.write;
+      let partToken = token;
+      if (token !== undefined && (verify || attempt > 0)) {
+        write = await unstoredRows(store, chunk.write);
+        partToken = `${token}:${incarnation}.${String(attempt)}`;
+        metrics.counters.verified += rowCount(chunk.write);
+        metrics.counters.rewritten += rowCount(write);
+      }
+      const encoded = encodeBatch(write);
+      await store.writeBatch(partToken === undefined ? encoded : { ...encoded, parts: encoded.parts.map((p) => ({ ...p, token: partToken })) });
       if (deps.onStored && chunk.write.events.length) await deps.onStored(chunk.write.events);
     }, { policy: retryPolicy, sleep, batch, log, onRetry: () => { metrics.counters.storeRetries++; } });
     metrics.counters.records += chunk.records;
@@ -112,25 +127,25 @@ export function createWorker(deps: WorkerDeps): Worker {
   };
 
   /** Normalizes and writes messages under `token`; a data error is isolated by halving, down to single records. */
-  const storeMessages = async (messages: readonly BusMessage[], origin: ChunkOrigin, token: string | undefined, batch: BusBatch): Promise<void> => {
+  const storeMessages = async (messages: readonly BusMessage[], origin: ChunkOrigin, token: string | undefined, batch: BusBatch, verify = false): Promise<void> => {
     const now = clock.now().toISOString();
     const chunk = prepareChunk(messages, origin, deps.policy, now);
     try {
-      await writeChunk(chunk, token, batch);
+      await writeChunk(chunk, token, batch, verify);
     } catch (e) {
       if (!isDataError(e)) throw e;
       const message = (e as Error).message.slice(0, 500);
       if (messages.length === 1) {
         log.warn({ partition: origin.partition, offset: messages[0]?.offset, err: { message } }, 'record refused by the store: dead-lettered');
         metrics.counters.storeRejects++;
-        await writeChunk(storeRejectChunk(messages[0] as BusMessage, origin, 'store_rejected', message, now), token && `${token}:rejected`, batch);
+        await writeChunk(storeRejectChunk(messages[0] as BusMessage, origin, 'store_rejected', message, now), token && `${token}:rejected`, batch, verify);
         return;
       }
       const half = Math.ceil(messages.length / 2);
       log.warn({ partition: origin.partition, records: messages.length, err: { message } }, 'store refused a chunk: isolating');
       // Sub-tokens are derived from the chunk's token and the halves' positions: deterministic for a re-delivery.
-      await storeMessages(messages.slice(0, half), origin, token && `${token}/a`, batch);
-      await storeMessages(messages.slice(half), origin, token && `${token}/b`, batch);
+      await storeMessages(messages.slice(0, half), origin, token && `${token}/a`, batch, true);
+      await storeMessages(messages.slice(half), origin, token && `${token}/b`, batch, true);
     }
   };
 
@@ -170,7 +185,8 @@ export function createWorker(deps: WorkerDeps): Worker {
         }
         const token = chunkToken(ref, step);
         log.debug({ partition: batch.partition, token, records: step.to - step.from, replay: step.replay, misaligned: step.misaligned }, 'chunk');
-        await storeMessages(messages.slice(step.from, step.to), originOf(token), token, batch);
+        // A chunk inside the recorded range may have been written by the attempt that crashed: verify it.
+        await storeMessages(messages.slice(step.from, step.to), originOf(token), token, batch, step.replay || step.misaligned);
         if (step.replay) metrics.counters.replayed++;
         if (step.misaligned) metrics.counters.misaligned += step.to - step.from;
         inserted++;
@@ -213,6 +229,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       records_total: s.records_total, events_total: s.events_total, dead_letters_total: s.dead_letters_total,
       records_per_s: rates.records_per_second, events_per_s: rates.events_per_second, lag: s.lag,
       partitions: s.partitions.map((p) => p.partition), replayed_chunks_total: s.replayed_chunks_total,
+      misaligned_records_total: s.misaligned_records_total, verified_rows_total: s.verified_rows_total, rewritten_rows_total: s.rewritten_rows_total,
     }, 'worker progress');
     deps.status?.report(name, {
       source: '', kind: 'kafka', state: s.state === 'failed' ? 'failed' : 'running',

@@ -13,7 +13,7 @@ import type { Tally } from './tally.ts';
 // into exception rows with their disposition.
 
 /** Rows per page of the population and findings reads. */
-export const PAGE_SIZE = 20000;
+export const PAGE_SIZE = 10000;
 
 /** Header of population.csv. */
 export const POPULATION_HEADER = [

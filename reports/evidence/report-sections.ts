@@ -24,7 +24,7 @@ function exceptionDetail(e: ExceptionRow): string {
   return e.detail;
 }
 
-function testSection(doc: Doc, r: ReportInput, t: TestResult): void {
+function testSection(doc: Doc, t: TestResult): void {
   const test = CONTROL_TESTS[t.test_id];
   heading(doc, `Test: ${test.title} (${test.id})`, 2);
   keyValues(doc, [['Population', test.population], ['Passes when', test.pass]], 95);
@@ -55,7 +55,7 @@ export function renderControlSections(doc: Doc, r: ReportInput): void {
   for (const c of r.controls) {
     heading(doc, `${c.id} - ${c.title}`, 1, { newPage: true });
     keyValues(doc, [['Framework', `${r.framework.name} ${r.framework.version}`], ['Requirement', c.requirement], ['Test procedure', c.test_procedure]], 95);
-    for (const t of r.results.filter((x) => x.control_id === c.id)) testSection(doc, r, t);
+    for (const t of r.results.filter((x) => x.control_id === c.id)) testSection(doc, t);
   }
 }
 

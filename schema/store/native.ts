@@ -6,19 +6,58 @@
  * on by default), Bool/UInt8, UInt64, DateTime64(3) and Map(String, String).
  */
 
+/**
+ * Large body buffers are reused: an ingest batch encodes ~30 MB, and allocating that afresh for every batch costs
+ * page faults and, as V8 external memory, full garbage collections. A body returns here only through
+ * {@link releaseBodies}, called once its insert has completed; only big buffers are kept, at most a few.
+ */
+const POOL: Buffer[] = [];
+const POOL_MIN_BYTES = 1 << 20;
+const POOL_MAX = 6;
+
+function acquire(bytes: number): Buffer {
+  let best = -1;
+  for (let i = 0; i < POOL.length; i++) {
+    const b = POOL[i] as Buffer;
+    if (b.length >= bytes && (best < 0 || b.length < (POOL[best] as Buffer).length)) best = i;
+  }
+  if (best >= 0) return POOL.splice(best, 1)[0] as Buffer;
+  return Buffer.allocUnsafe(bytes);
+}
+
+function giveBack(b: Buffer): void {
+  if (b.length < POOL_MIN_BYTES) return;
+  if (POOL.length >= POOL_MAX) POOL.splice(POOL.reduce((m, x, i) => (x.length < (POOL[m] as Buffer).length ? i : m), 0), 1);
+  POOL.push(b);
+}
+
+/**
+ * Returns encoded bodies' memory for reuse. NOTE: call only when nothing reads the bodies any more (their insert
+ * has completed, they will not be retried); a body released too early would be overwritten by the next batch.
+ */
+export function releaseBodies(bodies: readonly Buffer[]): void {
+  for (const b of bodies) {
+    // A body is a view of a pooled buffer from offset 0; only whole pooled buffers are taken back.
+    if (b.byteOffset !== 0 || b.buffer.byteLength < POOL_MIN_BYTES) continue;
+    if (POOL.some((x) => x.buffer === b.buffer)) continue;
+    giveBack(Buffer.from(b.buffer, 0, b.buffer.byteLength));
+  }
+}
+
 /** A growable byte buffer with the primitive encodings of the Native format. */
 export class NativeWriter {
   private buf: Buffer;
   private pos = 0;
 
   constructor(initialBytes = 1 << 16) {
-    this.buf = Buffer.allocUnsafe(Math.max(64, initialBytes));
+    this.buf = acquire(Math.max(64, initialBytes));
   }
 
   private ensure(extra: number): void {
     if (this.pos + extra <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + extra));
+    const next = acquire(Math.max(this.buf.length * 2, this.pos + extra));
     this.buf.copy(next, 0, 0, this.pos);
+    giveBack(this.buf);
     this.buf = next;
   }
 

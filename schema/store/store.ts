@@ -3,7 +3,9 @@ import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { AuthEvent } from '../auth-event.ts';
 import type { DeadLetter } from '../dead-letter.ts';
+import { AppError } from '../../core/errors.ts';
 import { authEventsPart, deadLettersPart, ingestBatchesPart, rawEventsPart } from './bodies.ts';
+import { releaseBodies } from './native.ts';
 import { migrate } from './migrate.ts';
 import { openStoreClient, type InsertPart, type StoreClient, type StoreTarget } from './client.ts';
 
@@ -52,6 +54,18 @@ export interface EncodedBatch {
   readonly bytes: number;
 }
 
+const RELEASED = new WeakSet<EncodedBatch>();
+
+/**
+ * Hands an encoded batch's body memory back for reuse by later batches. Call it only once nothing will read the
+ * batch again; writeBatch does so itself after a successful write.
+ */
+export function releaseBatch(batch: EncodedBatch): void {
+  if (RELEASED.has(batch)) return;
+  RELEASED.add(batch);
+  releaseBodies(batch.parts.map((p) => p.body));
+}
+
 /** Encodes a batch's rows as Native insert bodies, in write order; empty tables are left out. */
 export function encodeBatch(b: BatchWrite): EncodedBatch {
   const parts: InsertPart[] = [];
@@ -86,7 +100,8 @@ export interface Store {
   insertBody(table: string, columns: readonly string[], body: Buffer, dedupToken: string): Promise<void>;
   /**
    * Writes a batch encoded by {@link encodeBatch}: embedded, one engine call for all its tables, so the next batch
-   * can be normalized on the JS thread meanwhile. Resolves when everything is stored.
+   * can be normalized on the JS thread meanwhile. Resolves when everything is stored. The caller may then hand the
+   * bodies' memory back with {@link releaseBatch} (unless it will write the same batch again).
    */
   writeBatch(batch: EncodedBatch): Promise<void>;
   insertEvents(events: readonly AuthEvent[]): Promise<void>;
@@ -131,9 +146,15 @@ export function createStore(sc: StoreClient): Store {
     return rs.json<T>();
   };
   let lastCursorMs = 0;
-  const writeBatch = (batch: EncodedBatch): Promise<void> => sc.insertParts(batch.parts);
-  const write = (b: Partial<BatchWrite>): Promise<void> =>
-    writeBatch(encodeBatch({ raws: b.raws ?? [], events: b.events ?? [], deadLetters: b.deadLetters ?? [], ingestBatches: b.ingestBatches ?? [] }));
+  const writeBatch = async (batch: EncodedBatch): Promise<void> => {
+    if (RELEASED.has(batch)) throw new AppError('ERR_STORE_INSERT', 'this batch was released; its memory may be reused');
+    await sc.insertParts(batch.parts);
+  };
+  const write = async (b: Partial<BatchWrite>): Promise<void> => {
+    const encoded = encodeBatch({ raws: b.raws ?? [], events: b.events ?? [], deadLetters: b.deadLetters ?? [], ingestBatches: b.ingestBatches ?? [] });
+    await writeBatch(encoded);
+    releaseBatch(encoded);
+  };
   return {
     client,
     mode: sc.mode,

@@ -119,8 +119,8 @@ function fromAuthenticator(t: Record<string, unknown>, debug: Record<string, str
     method,
     raw,
     phishing_resistant: phishingResistant(method, fastPass, props),
-    ...(method === 'none' ? { auth_method: 'password' as const } : {}),
     found: true,
+    ...(method === 'none' ? { auth_method: 'password' as const } : {}),
   };
 }
 
@@ -139,8 +139,8 @@ export function resolveOktaMfa(rec: unknown, debug: Record<string, string>): Okt
       method,
       raw: factor,
       phishing_resistant: phishingResistant(method, FASTPASS.has(key), ''),
-      ...(method === 'none' ? { auth_method: 'password' as const } : {}),
       found: true,
+      ...(method === 'none' ? { auth_method: 'password' as const } : {}),
     };
   }
   const cred = str(getPath(rec, ['authenticationContext', 'credentialType']));
@@ -150,8 +150,8 @@ export function resolveOktaMfa(rec: unknown, debug: Record<string, string>): Okt
       method: fromCred,
       raw: cred,
       phishing_resistant: PHISHING_RESISTANT_METHODS.has(fromCred),
-      ...(fromCred === 'none' ? { auth_method: 'password' as const } : fromCred === 'smartcard' ? { auth_method: 'certificate' as const } : {}),
       found: true,
+      ...(fromCred === 'none' ? { auth_method: 'password' as const } : fromCred === 'smartcard' ? { auth_method: 'certificate' as const } : {}),
     };
   }
   return NO_MFA;

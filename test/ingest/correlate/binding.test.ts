@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { draftOfEvent } from '../../../ingest/correlate/access.ts';
-import { bindMfa, type BindingContext } from '../../../ingest/correlate/binding.ts';
+import { bindingContext, bindMfa, type BindingContext } from '../../../ingest/correlate/binding.ts';
 import type { CorrEvent } from '../../../ingest/correlate/events.ts';
 import { createIdentityResolver } from '../../../ingest/correlate/identity.ts';
 import type { Exemption } from '../../../schema/exemption.ts';
@@ -11,9 +11,7 @@ const resolver = createIdentityResolver(policy, ['ann@example.com']);
 const who = (e: CorrEvent) => resolver.resolve(e);
 
 function ctx(proofs: CorrEvent[], issuances: CorrEvent[] = [], exemptions: Exemption[] = []): BindingContext {
-  const bySubject = new Map<string, CorrEvent[]>();
-  for (const p of proofs) bySubject.set(who(p).subject, [...(bySubject.get(who(p).subject) ?? []), p]);
-  return { policy, proofs, proofsBySubject: bySubject, issuances, devices: new Map([['dev-1', { method: 'webauthn', phishing_resistant: false }]]), exemptions, who };
+  return bindingContext({ policy, proofs, issuances, devices: new Map([['dev-1', { method: 'webauthn', phishing_resistant: false }]]), exemptions, who });
 }
 
 const mfa = (time: string, method = 'webauthn') => ev({ event_time: time, user: 'ann@example.com', action: 'mfa_verify', mfa_method: method, mfa_verified: true, phishing_resistant: method === 'webauthn' });
