@@ -22,6 +22,8 @@ export const EnvSchema = z.object({
   CLICKHOUSE_URL: z.preprocess(emptyAsUnset, z.string().url().optional()),
   CLICKHOUSE_USER: z.preprocess(emptyAsUnset, z.string().default('default')),
   CLICKHOUSE_PASSWORD: z.preprocess(emptyAsUnset, z.string().default('')),
+  /** Server mode: a replicated cluster (ON CLUSTER + Replicated*MergeTree in the migrations; README "Scaling out"). */
+  CLICKHOUSE_CLUSTER: z.preprocess(emptyAsUnset, z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must be a plain cluster name').optional()),
   CLICKHOUSE_DATABASE: z.preprocess(emptyAsUnset, z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier').default('accessproof')),
   KAFKA_BROKERS: optionalString,
   KAFKA_CLIENT_ID: z.preprocess(emptyAsUnset, z.string().default('accessproof')),
@@ -87,7 +89,7 @@ export interface Config {
   readonly env: Env;
   readonly file: FileConfig;
   readonly dataDir: string;
-  readonly store: { readonly mode: 'embedded' | 'server'; readonly path: string; readonly url?: string; readonly user: string; readonly password: string; readonly database: string };
+  readonly store: { readonly mode: 'embedded' | 'server'; readonly path: string; readonly url?: string; readonly user: string; readonly password: string; readonly database: string; readonly cluster?: string };
   readonly bus: { readonly mode: 'memory' | 'kafka'; readonly brokers: string[] };
   /**
    * Values of the environment variables the config file names as credentials (`token_env`, `client_secret_env`, ...),
@@ -146,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { co
       user: e.CLICKHOUSE_USER,
       password: e.CLICKHOUSE_PASSWORD,
       database: e.CLICKHOUSE_DATABASE,
+      cluster: e.CLICKHOUSE_URL ? e.CLICKHOUSE_CLUSTER : undefined,
     },
     bus: { mode: brokers.length ? 'kafka' : 'memory', brokers },
     secrets: Object.freeze(secrets),

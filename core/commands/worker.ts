@@ -79,8 +79,8 @@ export function registerWorker(program: Command, getCtx: () => AppContext): void
 }
 
 /**
- * Opens the store; an embedded store still locked by a crashed predecessor (its lock goes stale within ~15 s) is
- * waited for, so an orchestrator's immediate restart does not fail.
+ * Opens the store; an embedded store still held by a live process (the previous worker finishing its shutdown
+ * while the orchestrator already starts the next one) is waited for instead of failing at once.
  */
 async function openStoreWaiting(ctx: AppContext, timeoutMs = 30_000): Promise<Store> {
   const deadline = Date.now() + timeoutMs;
@@ -89,7 +89,7 @@ async function openStoreWaiting(ctx: AppContext, timeoutMs = 30_000): Promise<St
       return await ctx.openStore();
     } catch (e) {
       if (!(e instanceof AppError) || e.code !== 'ERR_STORE_LOCKED' || Date.now() > deadline) throw e;
-      ctx.logger.warn({ code: e.code }, 'store locked (previous worker crashed?): waiting');
+      ctx.logger.warn({ code: e.code }, 'store locked by another process: waiting');
       await new Promise((r) => setTimeout(r, 1000));
     }
   }

@@ -38,3 +38,28 @@ export async function correlateDirty(store: Store, deps: CorrelateDeps): Promise
   }
   return out;
 }
+
+/**
+ * Background correlation for long-running processes: every `intervalMs`, correlates the days ingestion marked
+ * stale, so API reads rarely have to wait for it. Returns a stop function that waits for a running round.
+ */
+export function startCorrelationLoop(store: Store, deps: CorrelateDeps, intervalMs: number): () => Promise<void> {
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  const timer = setInterval(() => {
+    running = running.then(async () => {
+      if (stopped) return;
+      try {
+        await correlateDirty(store, deps);
+      } catch (e) {
+        deps.logger.warn({ err: { message: (e as Error).message } }, 'background correlation failed');
+      }
+    });
+  }, intervalMs);
+  timer.unref();
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    await running;
+  };
+}

@@ -1,4 +1,4 @@
-import { chTime } from '../../schema/store/store.ts';
+import { chTime, type Store } from '../../schema/store/store.ts';
 
 /** The columns of an auth_events row the correlator reads (everything but raw/provenance text). */
 export interface CorrEvent {
@@ -28,6 +28,12 @@ export interface CorrEvent {
   readonly src_ip: string;
   readonly details: Readonly<Record<string, string>>;
 }
+
+/**
+ * Appended to FINAL reads of month-partitioned tables: a row and its replacements (re-imported events, session
+ * versions and tombstones) always share a partition, so FINAL never needs to merge across partitions.
+ */
+export const FINAL_SETTINGS = 'SETTINGS do_not_merge_across_partitions_select_final = 1';
 
 /** The details keys correlation reads; only these are fetched (the map is most of a row's bytes). */
 export const CORRELATION_DETAIL_KEYS = [
@@ -74,4 +80,22 @@ export function toCorrEvent(r: RawEventRow): CorrEvent {
 /** A details value or ''. */
 export function detail(e: { readonly details: Readonly<Record<string, string>> }, key: string): string {
   return e.details[key] ?? '';
+}
+
+/**
+ * Large reads of the correlator: like Store.query, in the compact JSON format (names once, then value arrays),
+ * which parses in about half the time of one object per row.
+ */
+export async function queryRows<T>(store: Store, sql: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  const rs = await store.client.query({ query: sql, query_params: params, format: 'JSONCompactEachRowWithNames' });
+  const rows = await rs.json<unknown[]>();
+  const names = (rows[0] ?? []) as string[];
+  const out: T[] = new Array(Math.max(0, rows.length - 1));
+  for (let i = 1; i < rows.length; i++) {
+    const r = rows[i] as unknown[];
+    const o: Record<string, unknown> = {};
+    for (let c = 0; c < names.length; c++) o[names[c] as string] = r[c];
+    out[i - 1] = o as T;
+  }
+  return out;
 }

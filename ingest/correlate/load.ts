@@ -1,6 +1,6 @@
 import type { Store } from '../../schema/store/store.ts';
 import { SOURCE_KIND } from '../../schema/auth-event.ts';
-import { chOf, EVENT_SELECT, isoOf, toCorrEvent, type CorrEvent, type RawEventRow } from './events.ts';
+import { chOf, EVENT_SELECT, FINAL_SETTINGS, isoOf, queryRows, toCorrEvent, type CorrEvent, type RawEventRow } from './events.ts';
 
 // Every read of the correlator, bounded by time so one day is processed at a time. All reads of auth_events use
 // FINAL (a re-imported event must not count twice); the time filter prunes partitions and index granules.
@@ -11,10 +11,10 @@ const IDP_SOURCES = Object.entries(SOURCE_KIND).filter(([, k]) => k === 'idp').m
 export const KUBE_STREAM_PATH = '/(exec|attach|portforward)(\\\\?|$)';
 
 async function events(store: Store, where: string, a: number, b: number, extra: Record<string, unknown> = {}): Promise<CorrEvent[]> {
-  const rows = await store.query<RawEventRow>(
+  const rows = await queryRows<RawEventRow>(store,
     `SELECT ${EVENT_SELECT} FROM auth_events FINAL
      WHERE event_time >= {a:${T}} AND event_time < {b:${T}} AND (${where})
-     ORDER BY event_time, event_id`, { a: chOf(a), b: chOf(b), ...extra });
+     ORDER BY event_time, event_id ${FINAL_SETTINGS}`, { a: chOf(a), b: chOf(b), ...extra });
   return rows.map(toCorrEvent);
 }
 
@@ -56,7 +56,7 @@ export interface BucketRow {
 
 /** Kubernetes API requests (not exec/attach/portforward) and GCP/Azure privileged operations, one row per hour bucket. */
 export async function loadBuckets(store: Store, a: number, b: number): Promise<BucketRow[]> {
-  return store.query<BucketRow>(
+  return queryRows<BucketRow>(store,
     `SELECT source, user, user_raw, user_type,
         multiIf(source = 'teleport', details['kube_cluster'], source = 'k8s', details['cluster'],
                 source = 'gcp', details['project_id'], source = 'azure', details['subscription_id'], '') AS scope,
@@ -78,7 +78,7 @@ export async function loadBuckets(store: Store, a: number, b: number): Promise<B
          OR (source = 'teleport' AND action = 'api_call' AND resource_type = 'kubernetes' AND NOT match(details['request_path'], '${KUBE_STREAM_PATH}'))
          OR (source IN ('gcp', 'azure') AND privileged AND action NOT IN ('login', 'session_start', 'session_end', 'mfa_verify', 'mfa_enroll')))
      GROUP BY source, user, user_raw, user_type, scope, hour
-     ORDER BY hour, source, user, user_raw, scope`, { a: chOf(a), b: chOf(b) });
+     ORDER BY hour, source, user, user_raw, scope ${FINAL_SETTINGS}`, { a: chOf(a), b: chOf(b) });
 }
 
 /** CloudTrail calls that are not sessions but are findings evidence: root, IAM users, long-term keys; per hour. */
@@ -107,7 +107,7 @@ export async function loadCloudEvidence(store: Store, a: number, b: number): Pro
        AND event_type NOT IN ('sts:GetSessionToken', 'sts:GetFederationToken')
        AND (user_type = 'root' OR details['identity_kind'] = 'iam_user' OR startsWith(details['caller_access_key_id'], 'AKIA'))
      GROUP BY user, user_raw, user_type, identity_kind, account_id, hour
-     ORDER BY hour, user, user_raw`, { a: chOf(a), b: chOf(b) });
+     ORDER BY hour, user, user_raw ${FINAL_SETTINGS}`, { a: chOf(a), b: chOf(b) });
 }
 
 /** IdP (and gateway-local) second-factor successes: the proofs `idp_bound` and host-side MFA are matched against. */
@@ -130,7 +130,7 @@ export async function loadSessionEnds(store: Store, a: number, b: number, ids: r
     `SELECT source, session_id, arraySort(groupArray(toString(event_time))) AS ends FROM auth_events FINAL
      WHERE event_time >= {a:${T}} AND event_time < {b:${T}} AND session_id IN {ids:Array(String)}
        AND (action = 'session_end' OR (action = 'access_revoked' AND session_id != ''))
-     GROUP BY source, session_id`, { a: chOf(a), b: chOf(b), ids });
+     GROUP BY source, session_id ${FINAL_SETTINGS}`, { a: chOf(a), b: chOf(b), ids });
   for (const r of rows) out.set(`${r.source}|${r.session_id}`, r.ends.map((s) => Date.parse(isoOf(s))));
   return out;
 }

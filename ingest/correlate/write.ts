@@ -2,7 +2,7 @@ import type { Store } from '../../schema/store/store.ts';
 import { FindingRecord } from '../../schema/finding.ts';
 import { RevocationRecord } from '../../schema/revocation.ts';
 import { SessionRecord } from '../../schema/session.ts';
-import { chOf, isoOf } from './events.ts';
+import { chOf, FINAL_SETTINGS, isoOf, queryRows } from './events.ts';
 import { tokenTime } from './version.ts';
 
 /** How one recomputed table is keyed and typed. */
@@ -58,9 +58,9 @@ function canonical(spec: TableSpec<object>, r: object): string {
  * Returns how many rows were written and tombstoned.
  */
 async function replaceWindow<R extends object>(store: Store, spec: TableSpec<R>, a: number, b: number, rows: readonly R[], token: number): Promise<{ written: number; deleted: number }> {
-  const stored = await store.query<Record<string, unknown>>(
+  const stored = await queryRows<Record<string, unknown>>(store,
     `SELECT ${selectList(spec as TableSpec<object>)} FROM ${spec.table} FINAL
-     WHERE ${spec.timeColumn} >= {a:DateTime64(3, 'UTC')} AND ${spec.timeColumn} < {b:DateTime64(3, 'UTC')}`, { a: chOf(a), b: chOf(b) });
+     WHERE ${spec.timeColumn} >= {a:DateTime64(3, 'UTC')} AND ${spec.timeColumn} < {b:DateTime64(3, 'UTC')} ${FINAL_SETTINGS}`, { a: chOf(a), b: chOf(b) });
   const before = new Map<string, string>();
   const beforeRows = new Map<string, R>();
   for (const s of stored) {

@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { AuthEvent } from '../../schema/auth-event.ts';
 import { sleep as realSleep, type RetryPolicy, type Sleep } from '../../core/retry.ts';
-import { encodeBatch, type Store } from '../../schema/store/store.ts';
+import { encodeBatch, releaseBatch, type Store } from '../../schema/store/store.ts';
 import type { Bus, BusBatch, BusMessage, Subscription } from '../bus/bus.ts';
 import type { NormalizerPolicy } from '../normalizers/normalizer.ts';
 import type { StatusRegistry } from '../sources/status-registry.ts';
@@ -116,7 +116,10 @@ export function createWorker(deps: WorkerDeps): Worker {
         metrics.counters.rewritten += rowCount(write);
       }
       const encoded = encodeBatch(write);
-      await store.writeBatch(partToken === undefined ? encoded : { ...encoded, parts: encoded.parts.map((p) => ({ ...p, token: partToken })) });
+      const tokened = partToken === undefined ? encoded : { ...encoded, parts: encoded.parts.map((p) => ({ ...p, token: partToken })) };
+      await store.writeBatch(tokened);
+      // Stored: the bodies' memory goes back to the pool (a failed write is re-encoded on the next attempt).
+      releaseBatch(tokened);
       if (deps.onStored && chunk.write.events.length) await deps.onStored(chunk.write.events);
     }, { policy: retryPolicy, sleep, batch, log, onRetry: () => { metrics.counters.storeRetries++; } });
     metrics.counters.records += chunk.records;

@@ -7,6 +7,7 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import { AppError } from '../../core/errors.ts';
 import { acquirePidLock } from './pid-lock.ts';
+import { clusterIdent } from './cluster-ddl.ts';
 
 /** What the store needs to know about where ClickHouse is. */
 export interface StoreTarget {
@@ -17,6 +18,8 @@ export interface StoreTarget {
   readonly user: string;
   readonly password: string;
   readonly database: string;
+  /** Server mode: a replicated cluster the migrations create their tables on (CLICKHOUSE_CLUSTER). */
+  readonly cluster?: string;
 }
 
 /** One pre-encoded insert: a body in `format` for `columns` of `table`, with its deduplication token. */
@@ -59,7 +62,7 @@ export async function openStoreClient(target: StoreTarget): Promise<StoreClient>
   if (target.mode === 'server') {
     if (!target.url) throw new AppError('ERR_STORE_CONFIG', 'CLICKHOUSE_URL is required in server mode');
     const admin = createClient({ url: target.url, username: target.user, password: target.password });
-    await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${quoteIdent(target.database)}` });
+    await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${quoteIdent(target.database)}${target.cluster ? ` ON CLUSTER ${clusterIdent(target.cluster)}` : ''}` });
     await admin.close();
     const client = createClient({
       url: target.url,

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { AppError } from '../../core/errors.ts';
+import { toClusterDdl } from './cluster-ddl.ts';
 
 /** Folder of the numbered forward-only migration files. */
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
@@ -28,10 +29,12 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
  * Applies pending migrations and records each (name, checksum) in schema_migrations. A changed checksum of an
  * applied migration is a startup error: migrations are never edited after they ship.
  */
-export async function migrate(client: ClickHouseClient, opts: { retentionDays?: number } = {}): Promise<string[]> {
+export async function migrate(client: ClickHouseClient, opts: { retentionDays?: number; cluster?: string } = {}): Promise<string[]> {
+  // CLICKHOUSE_CLUSTER: every statement runs ON CLUSTER with replicated engines (cluster-ddl.ts).
+  const ddl = (statement: string): string => (opts.cluster ? toClusterDdl(statement, opts.cluster) : statement);
   await client.command({
-    query: `CREATE TABLE IF NOT EXISTS schema_migrations (name String, checksum String, applied_at DateTime64(3, 'UTC'))
-            ENGINE = ReplacingMergeTree(applied_at) ORDER BY name`,
+    query: ddl(`CREATE TABLE IF NOT EXISTS schema_migrations (name String, checksum String, applied_at DateTime64(3, 'UTC'))
+            ENGINE = ReplacingMergeTree(applied_at) ORDER BY name`),
   });
   const rs = await client.query({ query: 'SELECT name, checksum FROM schema_migrations FINAL', format: 'JSONEachRow' });
   const applied = new Map((await rs.json<{ name: string; checksum: string }>()).map((r) => [r.name, r.checksum]));
@@ -42,7 +45,7 @@ export async function migrate(client: ClickHouseClient, opts: { retentionDays?: 
       if (prior !== m.checksum) throw new AppError('ERR_STORE_MIGRATION_CHANGED', `migration ${m.name} was changed after it was applied`);
       continue;
     }
-    for (const statement of m.statements) await client.command({ query: statement });
+    for (const statement of m.statements) await client.command({ query: ddl(statement) });
     await client.insert({
       table: 'schema_migrations',
       values: [{ name: m.name, checksum: m.checksum, applied_at: new Date().toISOString().replace('T', ' ').replace('Z', '') }],
@@ -50,18 +53,18 @@ export async function migrate(client: ClickHouseClient, opts: { retentionDays?: 
     });
     done.push(m.name);
   }
-  if (opts.retentionDays !== undefined) await applyRetention(client, opts.retentionDays);
+  if (opts.retentionDays !== undefined) await applyRetention(client, opts.retentionDays, ddl);
   return done;
 }
 
 /** Retention is configuration, not schema: applied at startup as a TTL change on the evidence tables (from ingestion time). */
-async function applyRetention(client: ClickHouseClient, days: number): Promise<void> {
+async function applyRetention(client: ClickHouseClient, days: number, ddl: (statement: string) => string): Promise<void> {
   const n = Math.trunc(days);
   const columns: Record<string, string> = { auth_events: 'ingested_at', raw_events: 'received_at' };
   for (const [table, column] of Object.entries(columns)) {
     const rs = await client.query({ query: 'SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = {t:String}', query_params: { t: table }, format: 'JSONEachRow' });
     const [row] = await rs.json<{ q: string }>();
     if (row && row.q.includes(`INTERVAL ${n} DAY`)) continue;
-    await client.command({ query: `ALTER TABLE ${table} MODIFY TTL toDateTime(${column}) + INTERVAL ${n} DAY`, clickhouse_settings: { materialize_ttl_after_modify: 0 } });
+    await client.command({ query: ddl(`ALTER TABLE ${table} MODIFY TTL toDateTime(${column}) + INTERVAL ${n} DAY`), clickhouse_settings: { materialize_ttl_after_modify: 0 } });
   }
 }

@@ -199,7 +199,7 @@ export function createStore(sc: StoreClient): Store {
 export async function openStore(target: StoreTarget, opts: { retentionDays?: number } = {}): Promise<Store> {
   const sc = await openStoreClient(target);
   try {
-    await migrate(sc.client, opts);
+    await migrate(sc.client, { ...opts, cluster: target.cluster });
   } catch (e) {
     await sc.close();
     throw e;

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../core/clock.ts';
 import { listBreakGlass, reviewBreakGlass } from '../../ingest/correlate/break-glass.ts';
 import { correlate } from '../../ingest/correlate/correlate.ts';
-import { dirtyDaysIn } from '../../ingest/correlate/dirty.ts';
+import { dirtyDaysIn, markDirtyDays } from '../../ingest/correlate/dirty.ts';
+import { startCorrelationLoop } from '../../ingest/correlate/ensure.ts';
 import { loadExemptions, revokeExemption, exemptionTrail } from '../../ingest/correlate/exemptions.ts';
 import { localSuperusers } from '../../reports/metrics/local-superusers.ts';
 import { adminAccounts, computeMetrics, type Metrics } from '../../reports/metrics/metrics.ts';
@@ -204,5 +205,15 @@ describe('correlation of a multi-source day (Okta, Teleport, sshd, PostgreSQL, C
     expect(after).toMatchObject({ reviewed: true, overdue: false });
     expect((await computeMetrics(store, SCENARIO_FILE, SCENARIO_PERIOD)).break_glass).toEqual({ uses: 1, reviewed: 1, unreviewed: 0 });
     await expect(reviewBreakGlass(store, 'f'.repeat(32), 'x', { name: 'a', token_id: '' }, fixedClock('2025-06-04T09:00:00Z'))).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('the background loop correlates stale days on its own', async () => {
+    await markDirtyDays(store, ['2025-06-02']);
+    expect(await dirtyDaysIn(store, '2025-06-02', '2025-06-02')).toEqual(['2025-06-02']);
+    const stop = startCorrelationLoop(store, SCENARIO_DEPS, 50);
+    const deadline = Date.now() + 60_000;
+    while ((await dirtyDaysIn(store, '2025-05-01', '2025-08-01')).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await stop();
+    expect(await dirtyDaysIn(store, '2025-05-01', '2025-08-01')).toEqual([]);
   });
 });

@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createChdbConnection } from 'chdb/connection';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  boolColumn, bytesColumn, encodeNative, isoToMs, NativeWriter, releaseBodies, repeatedStringColumn, stringColumn,
+  stringMapColumn, time64Column, uint64Column,
+} from '../../../schema/store/native.ts';
+
+interface Row { s: string; r: string; b: boolean; n: number; t: number; m: Record<string, string>; raw: Buffer }
+
+const rows: Row[] = [
+  { s: '', r: 'okta', b: true, n: 0, t: Date.parse('2025-03-11T09:00:05.123Z'), m: {}, raw: Buffer.from('{"a":1}') },
+  { s: 'é ünïcødé — 日本語 🔐', r: 'okta', b: false, n: 2 ** 40 + 7, t: Date.parse('1999-12-31T23:59:59.999Z'), m: { k: 'v', 'clé': 'välue' }, raw: Buffer.from('x'.repeat(300)) },
+  { s: 'x'.repeat(200), r: 'entra', b: true, n: 127, t: Date.parse('1969-07-20T20:17:40.000Z'), m: { a: '', b: 'y'.repeat(130) }, raw: Buffer.alloc(0) },
+];
+
+const columns = [
+  stringColumn<Row>('s', (r) => r.s),
+  repeatedStringColumn<Row>('r', (r) => r.r),
+  boolColumn<Row>('b', (r) => r.b),
+  uint64Column<Row>('n', (r) => r.n),
+  time64Column<Row>('t', (r) => r.t),
+  stringMapColumn<Row>('m', (r) => r.m),
+  bytesColumn<Row>('raw', (r) => r.raw),
+];
+
+describe('Native encoder', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'native-test-'));
+  const conn = createChdbConnection({ path: ':memory:' });
+  afterAll(async () => {
+    await conn.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes a block the engine reads back value for value', async () => {
+    const file = join(dir, 'rows.native');
+    writeFileSync(file, encodeNative(rows, columns));
+    const res = await conn.chdb.queryAsync(
+      `SELECT s, r, b, toString(n) AS n, toUnixTimestamp64Milli(t) AS t, m, raw FROM file('${file}', Native)`, { format: 'JSONEachRow' });
+    const got = res.text().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(got).toHaveLength(3);
+    got.forEach((g, i) => {
+      const r = rows[i] as Row;
+      expect(g.s).toBe(r.s);
+      expect(g.r).toBe(r.r);
+      expect(g.b).toBe(r.b);
+      expect(g.n).toBe(String(r.n));
+      expect(Number(g.t)).toBe(r.t);
+      expect(g.m).toEqual(r.m);
+      expect(g.raw).toBe(r.raw.toString('utf8'));
+    });
+  });
+
+  it('converts announced String columns into LowCardinality and Map key types on insert', async () => {
+    const file = join(dir, 'lc.native');
+    writeFileSync(file, encodeNative(rows, [repeatedStringColumn<Row>('r', (r) => r.r), stringMapColumn<Row>('m', (r) => r.m)]));
+    await conn.chdb.queryAsync('CREATE TABLE lc (r LowCardinality(String), m Map(LowCardinality(String), String)) ENGINE = Memory');
+    await conn.chdb.queryAsync(`INSERT INTO lc (r, m) FROM INFILE '${file}' FORMAT Native`);
+    const res = await conn.chdb.queryAsync('SELECT r, m FROM lc', { format: 'JSONEachRow' });
+    expect(res.text().trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual(rows.map((r) => ({ r: r.r, m: r.m })));
+  });
+
+  it('reuses a released body buffer for the next large body', () => {
+    const a = new NativeWriter(2 << 20);
+    a.string('first');
+    const body = a.finish();
+    releaseBodies([body]);
+    const b = new NativeWriter(2 << 20);
+    b.string('second');
+    expect(b.finish().buffer).toBe(body.buffer);
+  });
+});
+
+describe('isoToMs', () => {
+  it('equals Date.parse for canonical and other instants', () => {
+    for (const s of ['2025-03-11T09:00:05.123Z', '2024-02-29T23:59:59.999Z', '2000-01-01T00:00:00.000Z', '2025-03-11T09:00:05Z', '2025-03-11T09:00:05.123+02:00', 'garbage']) {
+      expect(Number.isNaN(isoToMs(s)) ? 'NaN' : isoToMs(s), s).toBe(Number.isNaN(Date.parse(s)) ? 'NaN' : Date.parse(s));
+    }
+  });
+});
