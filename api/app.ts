@@ -17,11 +17,25 @@ export interface AppDeps {
   readonly extraRoutes?: readonly ((app: FastifyInstance) => void | Promise<void>)[];
 }
 
+/** One route as registered (the auth matrix test walks every /v1 route). */
+export interface RegisteredRoute { readonly method: string; readonly url: string }
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    registeredRoutes: readonly RegisteredRoute[];
+  }
+}
+
 /** Builds the API. Never listens: the caller (main or a test via inject) decides. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // pino's Logger is a FastifyBaseLogger at runtime; the cast only widens fastify's generic so route plugins type-check.
   const loggerInstance = deps.logger.child({ stage: 'api' }) as unknown as FastifyBaseLogger;
   const app: FastifyInstance = Fastify({ loggerInstance, bodyLimit: deps.bodyLimit });
+  const routes: RegisteredRoute[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method: String(method), url: r.url });
+  });
+  app.decorate('registeredRoutes', routes);
   registerErrorHandler(app);
   app.get('/healthz', async () => {
     await deps.store.query('SELECT 1 AS ok');

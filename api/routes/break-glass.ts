@@ -13,14 +13,14 @@ const SessionParam = z.object({ session: z.string().regex(/^[0-9a-f]{32}$/, 'exp
 
 /** GET /v1/break-glass (readers) and POST /v1/break-glass/:session/review (admin, auditor). */
 export function registerBreakGlassRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  app.get('/v1/break-glass', { preHandler: requireRole(deps.verify, READERS) }, async (req) => {
+  app.get('/v1/break-glass', { onRequest: requireRole(deps.verify, READERS) }, async (req) => {
     const q = ListQuery.parse(req.query);
     const now = deps.ctx.clock.now().getTime();
     const period = periodOf(q.from ?? new Date(now - 90 * 86_400_000).toISOString(), q.to, now);
     await ensureCorrelated(deps.store, deps.ctx, period);
     return { uses: await listBreakGlass(deps.store, period.from, period.to, now, deps.ctx.config.file.policy.break_glass_review_days) };
   });
-  app.post('/v1/break-glass/:session/review', { preHandler: requireRole(deps.verify, AUDITORS) }, async (req, reply) => {
+  app.post('/v1/break-glass/:session/review', { onRequest: requireRole(deps.verify, AUDITORS) }, async (req, reply) => {
     const { session } = SessionParam.parse(req.params);
     const { notes } = ReviewBody.parse(req.body ?? {});
     return reply.status(201).send({ review: await reviewBreakGlass(deps.store, session, notes, actorOf(req), deps.ctx.clock) });

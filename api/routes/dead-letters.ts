@@ -16,7 +16,7 @@ const DeadLetterQuery = z.object({
 
 /** GET /v1/dead-letters: rejected inputs with their reason, newest first. Raw bytes only on request. */
 export function registerDeadLetterRoutes(app: FastifyInstance, deps: { store: Store; verify: TokenVerifier }): void {
-  app.get('/v1/dead-letters', { preHandler: requireRole(deps.verify, READERS) }, async (req) => {
+  app.get('/v1/dead-letters', { onRequest: requireRole(deps.verify, READERS) }, async (req) => {
     const q = DeadLetterQuery.parse(req.query);
     const where: string[] = [];
     const params: Record<string, unknown> = { limit: q.limit + 1 };

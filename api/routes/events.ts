@@ -26,7 +26,7 @@ const EVENT_SELECT = `toString(event_id) AS event_id, source, source_kind, sourc
 
 /** GET /v1/events: newest first, keyset-paginated, filterable. */
 export function registerEventRoutes(app: FastifyInstance, deps: { store: Store; verify: TokenVerifier }): void {
-  app.get('/v1/events', { preHandler: requireRole(deps.verify, READERS) }, async (req) => {
+  app.get('/v1/events', { onRequest: requireRole(deps.verify, READERS) }, async (req) => {
     const q = EventsQuery.parse(req.query);
     const where: string[] = [];
     const params: Record<string, unknown> = { limit: q.limit + 1 };

@@ -39,7 +39,7 @@ function actorOf(req: FastifyRequest): TrailActor {
 
 /** Registers the evidence pack routes. */
 export function registerEvidencePackRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const guard = { preHandler: requireRole(deps.verify, AUDITORS) };
+  const guard = { onRequest: requireRole(deps.verify, AUDITORS) };
 
   app.post('/v1/evidence-packs', guard, async (req, reply) => {
     const body = PackBody.parse(req.body ?? {});

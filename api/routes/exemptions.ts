@@ -14,17 +14,17 @@ const IdParam = z.object({ id: z.string().min(1).max(100) });
 
 /** POST /v1/exemptions, POST /v1/exemptions/:id/revoke (admin); GET /v1/exemptions (readers, with the trail). */
 export function registerExemptionRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  app.post('/v1/exemptions', { preHandler: requireRole(deps.verify, ADMINS) }, async (req, reply) => {
+  app.post('/v1/exemptions', { onRequest: requireRole(deps.verify, ADMINS) }, async (req, reply) => {
     const x = await createExemption(deps.store, NewExemption.parse(req.body ?? {}), actorOf(req), deps.ctx.clock);
     return reply.status(201).send({ exemption: { ...x, status: exemptionStatus(x, deps.ctx.clock.now().getTime()) } });
   });
-  app.post('/v1/exemptions/:id/revoke', { preHandler: requireRole(deps.verify, ADMINS) }, async (req) => {
+  app.post('/v1/exemptions/:id/revoke', { onRequest: requireRole(deps.verify, ADMINS) }, async (req) => {
     const { id } = IdParam.parse(req.params);
     const body = RevokeBody.parse(req.body ?? {});
     const x = await revokeExemption(deps.store, id, actorOf(req), deps.ctx.clock, body.reason ?? '');
     return { exemption: { ...x, status: exemptionStatus(x, deps.ctx.clock.now().getTime()) } };
   });
-  app.get('/v1/exemptions', { preHandler: requireRole(deps.verify, READERS) }, async () => {
+  app.get('/v1/exemptions', { onRequest: requireRole(deps.verify, READERS) }, async () => {
     const now = deps.ctx.clock.now().getTime();
     const trail = await exemptionTrail(deps.store);
     const list = await loadExemptions(deps.store);

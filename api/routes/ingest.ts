@@ -72,7 +72,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RouteDeps): voi
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
     const guard = requireRole(deps.verify, INGESTERS);
 
-    scope.get('/v1/ingest/:source', { preHandler: guard }, async (req) => {
+    scope.get('/v1/ingest/:source', { onRequest: guard }, async (req) => {
       const { source } = Params.parse(req.params);
       const challenge = req.headers['x-okta-verification-challenge'];
       if (source !== 'okta' || typeof challenge !== 'string' || challenge === '' || challenge.length > 512) {
@@ -81,7 +81,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RouteDeps): voi
       return { verification: challenge };
     });
 
-    scope.post('/v1/ingest/:source', { preHandler: guard }, async (req, reply) => {
+    scope.post('/v1/ingest/:source', { onRequest: guard }, async (req, reply) => {
       const { source } = Params.parse(req.params);
       const body = typeof req.body === 'string' ? req.body : '';
       if (!body.trim()) throw new AppError('bad_request', 'empty body', { status: 400 });

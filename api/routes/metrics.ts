@@ -19,7 +19,7 @@ export function periodOf(from: string | undefined, to: string | undefined, now: 
 
 /** GET /v1/metrics?from=&to=: the metrics JSON of a period (dates: `to` includes that day). */
 export function registerMetricsRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  app.get('/v1/metrics', { preHandler: requireRole(deps.verify, READERS) }, async (req) => {
+  app.get('/v1/metrics', { onRequest: requireRole(deps.verify, READERS) }, async (req) => {
     const q = MetricsQuery.parse(req.query);
     const period = periodOf(q.from, q.to, deps.ctx.clock.now().getTime());
     await ensureCorrelated(deps.store, deps.ctx, period);

@@ -16,7 +16,7 @@ const ListQuery = RecordFilters.extend({
 
 /** GET /v1/sessions and GET /v1/findings: newest first, keyset-paginated, filterable; stale days correlated first. */
 export function registerSessionRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const guard = { preHandler: requireRole(deps.verify, READERS) };
+  const guard = { onRequest: requireRole(deps.verify, READERS) };
   const prepare = async (query: unknown) => {
     const q = ListQuery.parse(query);
     const { from, to, limit, cursor, ...filters } = q;

@@ -81,5 +81,5 @@ export async function buildSourceRows(deps: Pick<RouteDeps, 'ctx' | 'store'> & {
 
 /** GET /v1/sources (admin, auditor, viewer): health, lag and volume of every configured or seen source. */
 export function registerSourceRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  app.get('/v1/sources', { preHandler: requireRole(deps.verify, READERS) }, async () => buildSourceRows(deps));
+  app.get('/v1/sources', { onRequest: requireRole(deps.verify, READERS) }, async () => buildSourceRows(deps));
 }

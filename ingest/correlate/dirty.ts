@@ -1,5 +1,6 @@
 import type { FileConfig } from '../../core/config.ts';
 import type { AuthEvent } from '../../schema/auth-event.ts';
+import { CorrelationDirtyRow } from '../../schema/correlation-state.ts';
 import type { Store } from '../../schema/store/store.ts';
 import { nextToken } from './version.ts';
 
@@ -23,7 +24,7 @@ export function dayStart(day: string): number {
 /** Inserts `dirty` marks for days (no-op for none). */
 export async function markDirtyDays(store: Store, days: Iterable<string>): Promise<void> {
   const token = nextToken();
-  const rows = [...new Set(days)].sort().map((day) => ({ day, kind: 'dirty', token }));
+  const rows = [...new Set(days)].sort().map((day) => CorrelationDirtyRow.parse({ day, kind: 'dirty', token }));
   if (rows.length) await store.insertRows('correlation_dirty', rows);
 }
 
@@ -36,7 +37,7 @@ export async function markDirtyRange(store: Store, from: number, to: number): Pr
 
 /** Inserts `done` marks for days with the token of the run that recomputed them. */
 export async function markDone(store: Store, days: readonly string[], token: number): Promise<void> {
-  if (days.length) await store.insertRows('correlation_dirty', days.map((day) => ({ day, kind: 'done', token })));
+  if (days.length) await store.insertRows('correlation_dirty', days.map((day) => CorrelationDirtyRow.parse({ day, kind: 'done', token })));
 }
 
 /**

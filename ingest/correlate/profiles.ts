@@ -1,3 +1,4 @@
+import { CorrelationStateRow } from '../../schema/correlation-state.ts';
 import type { Store } from '../../schema/store/store.ts';
 import { dayStart, markDirtyDays, markDirtyRange } from './dirty.ts';
 import { nextToken } from './version.ts';
@@ -33,7 +34,7 @@ export async function checkProfiles(store: Store, profiles: readonly string[], l
     const changed = [...new Set([...before.keys(), ...after.keys()])].filter((k) => before.get(k) !== after.get(k));
     if (changed.length > 0) await markAffected(store, changed, lookaheadMs);
   }
-  await store.insertRows('correlation_state', [{ key: STATE_KEY, value: current, token: nextToken() }]);
+  await store.insertRows('correlation_state', [CorrelationStateRow.parse({ key: STATE_KEY, value: current, token: nextToken() })]);
 }
 
 async function markAffected(store: Store, locals: readonly string[], lookaheadMs: number): Promise<void> {

@@ -16,22 +16,24 @@ interface TableSpec<R> {
   readonly timeKeys: readonly string[];
   /** Int64 columns, which ClickHouse prints as strings. */
   readonly intKeys: readonly string[];
+  /** The table's zod schema: every row written is validated against it. */
+  readonly parse: (r: unknown) => R;
 }
 
 const SESSIONS: TableSpec<SessionRecord> = {
   table: 'sessions', timeColumn: 'started_at', keyOf: (r) => `${r.started_at}|${r.session_key}`,
-  columns: Object.keys(SessionRecord.shape), timeKeys: ['started_at', 'ended_at'], intKeys: ['mfa_age_seconds'],
+  columns: Object.keys(SessionRecord.shape), timeKeys: ['started_at', 'ended_at'], intKeys: ['mfa_age_seconds'], parse: (r) => SessionRecord.parse(r),
 };
 const FINDINGS: TableSpec<FindingRecord> = {
   table: 'findings', timeColumn: 'event_time', keyOf: (r) => `${r.event_time}|${r.finding_id}`,
-  columns: Object.keys(FindingRecord.shape), timeKeys: ['event_time'], intKeys: [],
+  columns: Object.keys(FindingRecord.shape), timeKeys: ['event_time'], intKeys: [], parse: (r) => FindingRecord.parse(r),
 };
 const REVOCATIONS: TableSpec<RevocationRecord> = {
   table: 'revocations', timeColumn: 'trigger_time', keyOf: (r) => `${r.trigger_time}|${r.person}`,
-  columns: Object.keys(RevocationRecord.shape), timeKeys: ['trigger_time', 'closed_at'], intKeys: [],
+  columns: Object.keys(RevocationRecord.shape), timeKeys: ['trigger_time', 'closed_at'], intKeys: [], parse: (r) => RevocationRecord.parse(r),
 };
 
-function selectList(spec: TableSpec<object>): string {
+function selectList(spec: { columns: readonly string[]; timeKeys: readonly string[] }): string {
   return spec.columns.map((c) => (spec.timeKeys.includes(c) ? `toString(${c}) AS ${c}__s` : c)).join(', ');
 }
 
@@ -47,7 +49,7 @@ function fromStored<R extends object>(spec: TableSpec<R>, row: Record<string, un
   return out as R;
 }
 
-function canonical(spec: TableSpec<object>, r: object): string {
+function canonical(spec: { columns: readonly string[] }, r: object): string {
   const rec = r as Record<string, unknown>;
   return JSON.stringify(spec.columns.map((c) => rec[c] ?? null));
 }
@@ -59,13 +61,13 @@ function canonical(spec: TableSpec<object>, r: object): string {
  */
 async function replaceWindow<R extends object>(store: Store, spec: TableSpec<R>, a: number, b: number, rows: readonly R[], token: number): Promise<{ written: number; deleted: number }> {
   const stored = await queryRows<Record<string, unknown>>(store,
-    `SELECT ${selectList(spec as TableSpec<object>)} FROM ${spec.table} FINAL
+    `SELECT ${selectList(spec)} FROM ${spec.table} FINAL
      WHERE ${spec.timeColumn} >= {a:DateTime64(3, 'UTC')} AND ${spec.timeColumn} < {b:DateTime64(3, 'UTC')} ${FINAL_SETTINGS}`, { a: chOf(a), b: chOf(b) });
   const before = new Map<string, string>();
   const beforeRows = new Map<string, R>();
   for (const s of stored) {
     const r = fromStored(spec, s);
-    before.set(spec.keyOf(r), canonical(spec as TableSpec<object>, r));
+    before.set(spec.keyOf(r), canonical(spec, r));
     beforeRows.set(spec.keyOf(r), r);
   }
   const computed_at = tokenTime(token);
@@ -74,8 +76,8 @@ async function replaceWindow<R extends object>(store: Store, spec: TableSpec<R>,
   for (const r of rows) {
     const k = spec.keyOf(r);
     seen.add(k);
-    if (before.get(k) === canonical(spec as TableSpec<object>, r)) continue;
-    writes.push({ ...r, computed_at, is_deleted: 0 });
+    if (before.get(k) === canonical(spec, r)) continue;
+    writes.push({ ...spec.parse(r), computed_at, is_deleted: 0 });
   }
   const written = writes.length;
   for (const [k, r] of beforeRows) if (!seen.has(k)) writes.push({ ...r, computed_at, is_deleted: 1 });

@@ -33,11 +33,11 @@ CREATE TABLE IF NOT EXISTS auth_events
     phishing_resistant  Bool,
     outcome             LowCardinality(String),
     reason              String CODEC(ZSTD(1)),
-    session_id          String CODEC(ZSTD(1)),
+    session_id          String CODEC(ZSTD(3)),
     src_ip              String CODEC(ZSTD(1)),
     user_agent          LowCardinality(String),
     raw_sha256          String CODEC(ZSTD(1)),
-    details             Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    details             Map(LowCardinality(String), String) CODEC(ZSTD(3)),
     user_key            UInt64 MATERIALIZED sipHash64(user) CODEC(ZSTD(1))
 )
 ENGINE = ReplacingMergeTree
