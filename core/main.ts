@@ -8,11 +8,15 @@ import { createToken, createTokenVerifier } from '../api/tokens.ts';
 import { startConnectors, type RunningConnector } from '../ingest/connectors.ts';
 import { createPipeline } from '../ingest/pipeline.ts';
 import { createCorrelationMarker } from '../ingest/correlate/dirty.ts';
+import { correlateDirty, startCorrelationLoop } from '../ingest/correlate/ensure.ts';
 import { loadDemoDataset } from '../ingest/demo/load-demo.ts';
 import { extraRouteRegistrars } from '../api/routes/index.ts';
 import { createStatusRegistry } from '../ingest/sources/status-registry.ts';
 import type { Store } from '../schema/store/store.ts';
 import { startKafkaMode, type KafkaMode } from '../ingest/worker/kafka-runtime.ts';
+
+/** How often the background loop correlates the days ingestion marked stale. */
+const CORRELATION_INTERVAL_MS = 30_000;
 
 /** A running server: the API plus the connectors, stoppable in the documented order. */
 export interface RunningServer {
@@ -44,6 +48,10 @@ export async function startServer(ctx: AppContext, opts: { demo: boolean; worker
     const connectors: RunningConnector[] = await startConnectors({ ctx, store, pipeline, status });
     const address = await app.listen({ host: ctx.config.env.ACCESSPROOF_HOST, port: ctx.config.env.ACCESSPROOF_PORT });
     log.info({ address, store: store.mode, connectors: connectors.map((c) => c.name) }, 'accessproof started');
+    // Background correlation keeps sessions and findings current, so API reads rarely wait for it; the first round
+    // starts at once (a fresh demo store has a month of stale days).
+    const stopCorrelation = startCorrelationLoop(store, ctx, CORRELATION_INTERVAL_MS);
+    const firstRound = correlateDirty(store, ctx).catch((e: Error) => log.warn({ err: { message: e.message } }, 'initial correlation failed'));
     if (opts.demo) {
       const token = await createToken(store, 'admin', 'demo');
       const tokenFile = join(ctx.config.dataDir, 'demo-token.txt');
@@ -57,6 +65,8 @@ export async function startServer(ctx: AppContext, opts: { demo: boolean; worker
         if (stopped) return;
         stopped = true;
         for (const c of connectors) await c.stop().catch((e: Error) => log.warn({ connector: c.name, err: { message: e.message } }, 'connector stop failed'));
+        await stopCorrelation();
+        await firstRound;
         await kafka?.stop().catch((e: Error) => log.warn({ err: { message: e.message } }, 'kafka stop failed'));
         await app.close();
         await store.close();

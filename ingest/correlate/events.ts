@@ -52,6 +52,8 @@ export const EVENT_SELECT = `toString(event_id) AS event_id, source, source_kind
 
 /** ClickHouse DateTime64 text ("2025-03-11 09:00:05.118" or with fewer digits) → ISO instant with ms. */
 export function isoOf(chText: string): string {
+  // Fast path: DateTime64(3) text always has 23 characters.
+  if (chText.length === 23 && chText.charCodeAt(10) === 32) return `${chText.slice(0, 10)}T${chText.slice(11)}Z`;
   const [date, time = '00:00:00'] = chText.split(' ');
   const [hms, frac = ''] = time.split('.');
   return `${date}T${hms}.${frac.padEnd(3, '0').slice(0, 3)}Z`;
@@ -72,9 +74,13 @@ export type RawEventRow = Omit<CorrEvent, 't' | 'event_time' | 'details'> & { ev
 
 /** Converts a row of EVENT_SELECT. */
 export function toCorrEvent(r: RawEventRow): CorrEvent {
-  const { event_time_s, details_s, ...rest } = r;
-  const event_time = isoOf(event_time_s);
-  return { ...rest, event_time, t: Date.parse(event_time), details: details_s ?? {} };
+  // NOTE: completes the row in place (no copy): correlation reads hundreds of thousands of rows per day.
+  const row = r as unknown as Record<string, unknown>;
+  const event_time = isoOf(r.event_time_s);
+  row.event_time = event_time;
+  row.t = Date.parse(event_time);
+  row.details = r.details_s ?? {};
+  return row as unknown as CorrEvent;
 }
 
 /** A details value or ''. */

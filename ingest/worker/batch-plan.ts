@@ -3,15 +3,18 @@
 // ClickHouse drops a retried insert only when it carries the same insert_deduplication_token, and a token is only
 // safe when it always denotes the same rows. Tokens here are offset ranges: within one topic incarnation the
 // messages at offsets first..last of a partition never change, so a token (epoch, partition, first, last) always
-// names the same records. What is not deterministic is where kafkajs cuts a batch: after a crash the re-delivered
-// batch can be longer or shorter than the one that was being inserted. So before inserting a range the worker
-// records it (the range ledger, table kafka_ranges); a batch that starts inside the recorded range is re-inserted
-// on the recorded chunk grid, which reproduces the earlier tokens exactly, and only what lies beyond it is new.
+// names the same records. Before inserting, a worker records the range it is about to write (the range ledger,
+// table kafka_ranges); the record always covers every offset attempted since the partition's last commit.
 //
-// Epochs: a batch starting before the recorded range (offsets were reset for a replay, or the topic was re-created)
-// starts a new epoch, so its tokens can never be swallowed by dedup hashes of earlier inserts (a replay after a
-// purge must write again). A range is only replayed when a fingerprint of its first or last message still matches,
-// which catches a re-created topic whose offsets happen to overlap the recorded range.
+// A batch that starts inside the recorded range is a re-delivery: its chunks inside the range may have been
+// written by the attempt that crashed, so they are marked `verify` (the worker writes only their missing rows,
+// see replay-filter.ts); the range is extended — never replaced — when the batch reaches beyond it, so a crash
+// during the replay still finds every attempted offset recorded. Chunks beyond the range are new and use their
+// deterministic tokens (which also absorb a concurrent insert by a revoked member still finishing its batch).
+//
+// Epochs: a batch starting before the recorded range (offsets reset for a replay, or the topic re-created) starts
+// a new epoch, so its tokens never collide with dedup hashes of earlier inserts (a replay after a purge must write
+// again). A fingerprint of the range's first and last message detects a re-created topic whose offsets overlap.
 
 /** One recorded range: the worker started inserting offsets first..last of a partition, cut every `chunk_size`. */
 export interface RangeRecord {
@@ -50,10 +53,8 @@ export interface InsertStep {
   readonly epoch: number;
   readonly first: bigint;
   readonly last: bigint;
-  /** Re-insert of a chunk of the recorded range with its recorded bounds: a duplicate insert adds nothing. */
-  readonly replay: boolean;
-  /** Part of the recorded range, but not on its grid (the re-delivered batch was cut elsewhere): may duplicate raw rows. */
-  readonly misaligned: boolean;
+  /** Inside the recorded range: an earlier attempt may have written it; write only what is missing. */
+  readonly verify: boolean;
 }
 
 /** Ordered steps for one batch. */
@@ -75,23 +76,23 @@ export function planBatch(input: PlanInput): BatchPlan {
   const z = offsets[offsets.length - 1];
   if (a === undefined || z === undefined) return { mode: 'continue', steps: [] };
   // A new range: recorded first, then inserted on its own grid.
-  const fresh = (epoch: number, from: number): (RecordStep | InsertStep)[] => {
-    const first = offsets[from] as bigint;
-    const range: RangeRecord = {
-      epoch, first, last: z, chunk_size: chunkSize,
-      first_fp: input.fingerprintAt(first) ?? '', last_fp: input.fingerprintAt(z) ?? '',
-    };
-    return [{ kind: 'record', range }, ...gridSteps(offsets, from, range, false)];
+  const fresh = (epoch: number): (RecordStep | InsertStep)[] => {
+    const range: RangeRecord = { epoch, first: a, last: z, chunk_size: chunkSize, first_fp: input.fingerprintAt(a) ?? '', last_fp: input.fingerprintAt(z) ?? '' };
+    return [{ kind: 'record', range }, ...gridSteps(offsets, range, -1n)];
   };
-  if (prior === undefined) return { mode: 'new', steps: fresh(0, 0) };
-  if (a > prior.last) return { mode: 'continue', steps: fresh(prior.epoch, 0) };
-  if (a < prior.first || !sameRange(input, prior)) return { mode: 'rewind', steps: fresh(prior.epoch + 1, 0) };
+  if (prior === undefined) return { mode: 'new', steps: fresh(0) };
+  if (a > prior.last) return { mode: 'continue', steps: fresh(prior.epoch) };
+  if (a < prior.first || changedAt(input, prior)) return { mode: 'rewind', steps: fresh(prior.epoch + 1) };
 
-  // Replay: the batch starts inside the recorded range. Re-insert its part of the range on the recorded grid,
-  // then record and insert whatever lies beyond the range.
-  const split = firstIndexAbove(offsets, prior.last);
-  const steps: (RecordStep | InsertStep)[] = [...gridSteps(offsets.slice(0, split), 0, prior, true)];
-  if (split < offsets.length) steps.push(...fresh(prior.epoch, split));
+  // Re-delivery: the batch starts inside the recorded range. Extend the record first when the batch reaches beyond
+  // it; cut the whole batch on the recorded grid; verify what lies inside the earlier record.
+  const steps: (RecordStep | InsertStep)[] = [];
+  let range = prior;
+  if (z > prior.last) {
+    range = { ...prior, last: z, last_fp: input.fingerprintAt(z) ?? '' };
+    steps.push({ kind: 'record', range });
+  }
+  steps.push(...gridSteps(offsets, range, prior.last));
   return { mode: 'replay', steps };
 }
 
@@ -100,47 +101,35 @@ export function messageFingerprint(hash: (data: Buffer) => string, key: string, 
   return hash(Buffer.concat([Buffer.from(key, 'utf8'), Buffer.from([0]), value])).slice(0, 32);
 }
 
-/** Does the batch see the recorded range's first or last message unchanged? */
-function sameRange(input: PlanInput, prior: RangeRecord): boolean {
+/** Are the bytes at the recorded range's first or last offset (whichever the batch holds) different now? */
+function changedAt(input: PlanInput, prior: RangeRecord): boolean {
   const atFirst = input.fingerprintAt(prior.first);
   const atLast = input.fingerprintAt(prior.last);
-  if (atFirst === undefined && atLast === undefined) return false;
-  return (atFirst === undefined || atFirst === prior.first_fp) && (atLast === undefined || atLast === prior.last_fp);
-}
-
-function firstIndexAbove(offsets: readonly bigint[], bound: bigint): number {
-  let i = 0;
-  while (i < offsets.length && (offsets[i] as bigint) <= bound) i++;
-  return i;
+  return (atFirst !== undefined && atFirst !== prior.first_fp) || (atLast !== undefined && atLast !== prior.last_fp);
 }
 
 /**
- * Cuts offsets[from..] (all inside `range`) on the range's grid: chunk k covers first + k·size .. first + (k+1)·size − 1.
- * A chunk is aligned when the batch holds its whole grid cell up to the range's last offset, i.e. its bounds are the
- * ones the first attempt used.
+ * Cuts the batch on the range's grid: chunk k covers first + k·size .. first + (k+1)·size − 1 (clipped to the
+ * range). A chunk holding its whole cell takes the cell's bounds, so its token is the same whichever batch it came
+ * in; a chunk starting at or before `verifyThrough` may have been written before.
  */
-function gridSteps(offsets: readonly bigint[], from: number, range: RangeRecord, replay: boolean): InsertStep[] {
+function gridSteps(offsets: readonly bigint[], range: RangeRecord, verifyThrough: bigint): InsertStep[] {
   const size = BigInt(range.chunk_size);
   const steps: InsertStep[] = [];
-  let i = from;
+  let i = 0;
   while (i < offsets.length) {
     const offset = offsets[i] as bigint;
-    const cell = (offset - range.first) / size;
-    const cellFirst = range.first + cell * size;
+    const cellFirst = range.first + ((offset - range.first) / size) * size;
     const cellLast = minBig(cellFirst + size - 1n, range.last);
     let j = i;
     while (j < offsets.length && (offsets[j] as bigint) <= cellLast) j++;
     const first = offsets[i] as bigint;
     const last = offsets[j - 1] as bigint;
     // Offsets may have holes; a cell is whole when nothing before `first` or after `last` in the cell was cut off.
-    const startsCell = first === cellFirst || (i > 0 && (offsets[i - 1] as bigint) < cellFirst);
-    const endsCell = last === cellLast || j < offsets.length;
-    const aligned = startsCell && endsCell;
+    const whole = (first === cellFirst || (i > 0 && (offsets[i - 1] as bigint) < cellFirst)) && (last === cellLast || j < offsets.length);
     steps.push({
       kind: 'insert', from: i, to: j, epoch: range.epoch,
-      // Aligned chunks take the cell's bounds, so the token matches whatever the first attempt saw in that cell.
-      first: aligned ? cellFirst : first, last: aligned ? cellLast : last,
-      replay: replay && aligned, misaligned: replay && !aligned,
+      first: whole ? cellFirst : first, last: whole ? cellLast : last, verify: first <= verifyThrough,
     });
     i = j;
   }

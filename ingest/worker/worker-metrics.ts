@@ -26,10 +26,8 @@ export interface WorkerSnapshot {
   readonly dropped_total: number;
   readonly batches_total: number;
   readonly chunks_total: number;
-  /** Chunks re-inserted on their recorded bounds after a re-delivery (duplicate inserts that add nothing). */
+  /** Chunks of a re-delivered range, checked against the store before writing (see verified/rewritten rows). */
   readonly replayed_chunks_total: number;
-  /** Records re-inserted with bounds that could not match the earlier attempt (possible raw duplicates; FINAL removes them). */
-  readonly misaligned_records_total: number;
   readonly stale_batches_total: number;
   readonly store_retries_total: number;
   /** Records the store refused one by one (dead-lettered with stage `store`). */
@@ -53,7 +51,7 @@ export interface WorkerSnapshot {
 export interface WorkerMetrics {
   readonly counters: {
     records: number; events: number; deadLetters: number; dropped: number; batches: number; chunks: number;
-    replayed: number; misaligned: number; stale: number; storeRetries: number; storeRejects: number;
+    replayed: number; stale: number; storeRetries: number; storeRejects: number;
     verified: number; rewritten: number;
   };
   setState(state: WorkerSnapshot['state']): void;
@@ -71,7 +69,7 @@ export interface WorkerMetrics {
 export function createWorkerMetrics(opts: { readonly topic: string; readonly group: string; readonly clock: Clock }): WorkerMetrics {
   const { clock } = opts;
   const counters = {
-    records: 0, events: 0, deadLetters: 0, dropped: 0, batches: 0, chunks: 0, replayed: 0, misaligned: 0, stale: 0,
+    records: 0, events: 0, deadLetters: 0, dropped: 0, batches: 0, chunks: 0, replayed: 0, stale: 0,
     storeRetries: 0, storeRejects: 0, verified: 0, rewritten: 0,
   };
   const partitions = new Map<number, PartitionMetrics>();
@@ -118,7 +116,7 @@ export function createWorkerMetrics(opts: { readonly topic: string; readonly gro
         state, topic: opts.topic, group: opts.group, started_at: startedAt.toISOString(),
         records_total: counters.records, events_total: counters.events, dead_letters_total: counters.deadLetters,
         dropped_total: counters.dropped, batches_total: counters.batches, chunks_total: counters.chunks,
-        replayed_chunks_total: counters.replayed, misaligned_records_total: counters.misaligned,
+        replayed_chunks_total: counters.replayed,
         stale_batches_total: counters.stale, store_retries_total: counters.storeRetries, store_rejects_total: counters.storeRejects,
         verified_rows_total: counters.verified, rewritten_rows_total: counters.rewritten,
         lag: parts.reduce((n, p) => n + p.lag, 0), partitions: parts,
@@ -148,7 +146,7 @@ export function prometheusText(s: WorkerSnapshot): string {
   metric('accessproof_worker_events_total', 'counter', 'Normalized events written', s.events_total);
   metric('accessproof_worker_dead_letters_total', 'counter', 'Records dead-lettered', s.dead_letters_total);
   metric('accessproof_worker_batches_total', 'counter', 'Kafka batches committed', s.batches_total);
-  metric('accessproof_worker_replayed_chunks_total', 'counter', 'Chunks re-inserted on recorded bounds after re-delivery', s.replayed_chunks_total);
+  metric('accessproof_worker_replayed_chunks_total', 'counter', 'Chunks of re-delivered ranges verified against the store', s.replayed_chunks_total);
   metric('accessproof_worker_store_retries_total', 'counter', 'Retried store writes', s.store_retries_total);
   metric('accessproof_worker_lag', 'gauge', 'Records behind the high watermark, all partitions of this worker', s.lag);
   metric('accessproof_worker_events_per_second', 'gauge', 'Events written per second (last interval)', s.events_per_second);

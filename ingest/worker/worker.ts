@@ -187,11 +187,10 @@ export function createWorker(deps: WorkerDeps): Worker {
           continue;
         }
         const token = chunkToken(ref, step);
-        log.debug({ partition: batch.partition, token, records: step.to - step.from, replay: step.replay, misaligned: step.misaligned }, 'chunk');
+        log.debug({ partition: batch.partition, token, records: step.to - step.from, verify: step.verify }, 'chunk');
         // A chunk inside the recorded range may have been written by the attempt that crashed: verify it.
-        await storeMessages(messages.slice(step.from, step.to), originOf(token), token, batch, step.replay || step.misaligned);
-        if (step.replay) metrics.counters.replayed++;
-        if (step.misaligned) metrics.counters.misaligned += step.to - step.from;
+        await storeMessages(messages.slice(step.from, step.to), originOf(token), token, batch, step.verify);
+        if (step.verify) metrics.counters.replayed++;
         inserted++;
         if (inserted < inserts) fault('mid-batch', batchNo);
         await batch.heartbeat().catch(() => undefined);
@@ -232,7 +231,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       records_total: s.records_total, events_total: s.events_total, dead_letters_total: s.dead_letters_total,
       records_per_s: rates.records_per_second, events_per_s: rates.events_per_second, lag: s.lag,
       partitions: s.partitions.map((p) => p.partition), replayed_chunks_total: s.replayed_chunks_total,
-      misaligned_records_total: s.misaligned_records_total, verified_rows_total: s.verified_rows_total, rewritten_rows_total: s.rewritten_rows_total,
+      verified_rows_total: s.verified_rows_total, rewritten_rows_total: s.rewritten_rows_total,
     }, 'worker progress');
     deps.status?.report(name, {
       source: '', kind: 'kafka', state: s.state === 'failed' ? 'failed' : 'running',

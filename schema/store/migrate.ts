@@ -54,7 +54,27 @@ export async function migrate(client: ClickHouseClient, opts: { retentionDays?: 
     done.push(m.name);
   }
   if (opts.retentionDays !== undefined) await applyRetention(client, opts.retentionDays, ddl);
+  await applyMapBuckets(client, ddl);
   return done;
+}
+
+/**
+ * Engines that support it (ClickHouse ≥ 25.x, the embedded chDB) store auth_events.details in 8 key buckets, so a
+ * query reading one key (details['okta_result']) reads about an eighth of the map. A table setting, not schema:
+ * the migrations stay valid on older servers (docker-compose pins 24.8), which keep the basic serialization.
+ */
+async function applyMapBuckets(client: ClickHouseClient, ddl: (statement: string) => string): Promise<void> {
+  const rs = await client.query({ query: "SELECT count() AS n FROM system.merge_tree_settings WHERE name = 'map_serialization_version'", format: 'JSONEachRow' });
+  const [known] = await rs.json<{ n: string | number }>();
+  if (Number(known?.n ?? 0) === 0) return;
+  const t = await client.query({ query: "SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'auth_events'", format: 'JSONEachRow' });
+  const [table] = await t.json<{ q: string }>();
+  if (!table || table.q.includes('with_buckets')) return;
+  await client.command({
+    query: ddl(`ALTER TABLE auth_events MODIFY SETTING map_serialization_version = 'with_buckets',
+      map_serialization_version_for_zero_level_parts = 'with_buckets', map_buckets_strategy = 'constant',
+      max_buckets_in_map = 8, map_buckets_min_avg_size = 1`),
+  });
 }
 
 /** Retention is configuration, not schema: applied at startup as a TTL change on the evidence tables (from ingestion time). */

@@ -12,7 +12,7 @@ const recorded = (first: number, last: number, epoch = 0, chunk_size = 25): Rang
 });
 const inserts = (steps: readonly { kind: string }[]): InsertStep[] => steps.filter((s): s is InsertStep => s.kind === 'insert');
 const bounds = (steps: readonly { kind: string }[]): string[] =>
-  inserts(steps).map((s) => `${String(s.first)}-${String(s.last)}${s.replay ? ' replay' : ''}${s.misaligned ? ' misaligned' : ''}`);
+  inserts(steps).map((s) => `${String(s.first)}-${String(s.last)}${s.verify ? ' verify' : ''}`);
 
 describe('planBatch', () => {
   it('records a new range before inserting it in chunks of chunk_size offsets', () => {
@@ -30,36 +30,44 @@ describe('planBatch', () => {
     expect(bounds(plan.steps)).toEqual(['100-124', '125-130']);
   });
 
-  it('re-delivery of the recorded range reproduces its bounds exactly and records nothing new', () => {
+  it('re-delivery of the recorded range reproduces its bounds, records nothing new and verifies every chunk', () => {
     const plan = planBatch(input(range(0, 59), recorded(0, 59)));
     expect(plan.mode).toBe('replay');
     expect(plan.steps.every((s) => s.kind === 'insert')).toBe(true);
-    expect(bounds(plan.steps)).toEqual(['0-24 replay', '25-49 replay', '50-59 replay']);
+    expect(bounds(plan.steps)).toEqual(['0-24 verify', '25-49 verify', '50-59 verify']);
   });
 
-  it('a longer re-delivery replays the recorded range, then records and inserts the rest', () => {
+  it('a longer re-delivery first extends the record (never replaces it), then verifies only what was recorded before', () => {
     const plan = planBatch(input(range(0, 80), recorded(0, 59), 30));
-    expect(bounds(plan.steps)).toEqual(['0-24 replay', '25-49 replay', '50-59 replay', '60-80']);
-    const record = plan.steps.find((s) => s.kind === 'record');
-    expect(record).toEqual({ kind: 'record', range: { epoch: 0, first: 60n, last: 80n, chunk_size: 30, first_fp: 'fp60', last_fp: 'fp80' } });
-    // The record comes after the replayed chunks: until they are written, the old range must stay the latest.
-    expect(plan.steps.findIndex((s) => s.kind === 'record')).toBe(3);
+    // The extension is recorded before anything is written: a crash during the replay still finds offsets 0..59.
+    expect(plan.steps[0]).toEqual({ kind: 'record', range: { epoch: 0, first: 0n, last: 80n, chunk_size: 25, first_fp: 'fp0', last_fp: 'fp80' } });
+    expect(bounds(plan.steps)).toEqual(['0-24 verify', '25-49 verify', '50-74 verify', '75-80']);
   });
 
-  it('a shorter re-delivery marks the cut chunk as misaligned; the next batch resumes on the recorded grid', () => {
+  it('a crash after extending the record leaves the whole attempted range to verify', () => {
+    const extended: RangeRecord = { ...recorded(0, 59), last: 80n, last_fp: 'fp80' };
+    const plan = planBatch(input(range(0, 100), extended));
+    expect(plan.mode).toBe('replay');
+    expect(bounds(plan.steps)).toEqual(['0-24 verify', '25-49 verify', '50-74 verify', '75-99 verify', '100-100']);
+  });
+
+  it('a shorter re-delivery verifies what it holds; the next batch continues inside the recorded range', () => {
     const prior = recorded(0, 99);
     const short = planBatch(input(range(0, 59), prior));
-    expect(bounds(short.steps)).toEqual(['0-24 replay', '25-49 replay', '50-59 misaligned']);
+    expect(short.steps.some((s) => s.kind === 'record')).toBe(false);
+    expect(bounds(short.steps)).toEqual(['0-24 verify', '25-49 verify', '50-59 verify']);
+    const inside = planBatch(input(range(60, 70), prior));
+    expect(inside.mode).toBe('replay');
+    expect(bounds(inside.steps)).toEqual(['60-70 verify']);
     const rest = planBatch(input(range(60, 150), prior));
-    expect(rest.mode).toBe('replay');
-    expect(bounds(rest.steps)).toEqual(['60-74 misaligned', '75-99 replay', '100-124', '125-149', '150-150']);
+    expect(bounds(rest.steps)).toEqual(['60-74 verify', '75-99 verify', '100-124', '125-149', '150-150']);
   });
 
   it('offsets before the recorded range (a reset for replay, or a re-created topic) start a new epoch', () => {
     const plan = planBatch(input(range(0, 10), recorded(500, 600, 2)));
     expect(plan.mode).toBe('rewind');
     expect(plan.steps[0]).toMatchObject({ kind: 'record', range: { epoch: 3, first: 0n, last: 10n } });
-    expect(inserts(plan.steps).every((s) => s.epoch === 3 && !s.replay)).toBe(true);
+    expect(inserts(plan.steps).every((s) => s.epoch === 3 && !s.verify)).toBe(true);
   });
 
   it('different bytes at a recorded offset (re-created topic) start a new epoch instead of replaying', () => {
