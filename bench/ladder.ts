@@ -49,13 +49,14 @@ export interface EndToEndDeps {
   readonly gc: () => void;
 }
 
-/** RSS figures of the end-to-end stage: ingest memory must stay flat in input size. */
+/** RSS of a backlogged ingest fed the corpus several times: memory must stay flat in input size. */
 export interface IngestMemory {
-  /** RSS before the stage (corpus already in memory). */
+  /** RSS before the run (corpus already in memory). */
   readonly baseline: number;
-  /** Peak RSS above baseline while the first half of the input was processed, and over the whole run. */
-  readonly first_half_peak_over_baseline: number;
-  readonly full_peak_over_baseline: number;
+  /** Events fed per pass. */
+  readonly events_per_pass: number;
+  /** Peak RSS above baseline after each pass (pass n has ingested n × the corpus). */
+  readonly peak_over_baseline_by_pass: number[];
 }
 
 function bytesOf(messages: readonly BusMessage[]): number {
@@ -89,19 +90,38 @@ function runNormalise(messages: readonly BusMessage[], batchSize: number): void 
   }
 }
 
-async function runEndToEnd(messages: readonly BusMessage[], deps: EndToEndDeps, memory: { halfPeak: number }): Promise<void> {
-  const pipeline = createPipeline({ store: deps.store, policy: DEFAULT_POLICY, clock: systemClock, logger: silentLogger() });
+async function runEndToEnd(messages: readonly BusMessage[], deps: EndToEndDeps, pipeline = createPipeline({
+  store: deps.store, policy: DEFAULT_POLICY, clock: systemClock, logger: silentLogger(),
+})): Promise<void> {
   let previous: Promise<unknown> | null = null;
-  const half = messages.length / 2;
   for (let i = 0; i < messages.length; i += deps.batchSize) {
     // handle() normalizes and encodes synchronously, then queues the write: the next batch is normalized while
     // the engine stores this one (one insert in flight), as the Kafka consumer does.
     const next = pipeline.handle(messages.slice(i, i + deps.batchSize).map(fromBusMessage), 'bench');
     if (previous) await previous;
     previous = next;
-    if (i < half && i + deps.batchSize >= half) memory.halfPeak = peakRssBytes();
   }
   if (previous) await previous;
+}
+
+/**
+ * Feeds the corpus `passes` times through one pipeline (each pass with its own provenance headers, so nothing is
+ * deduplicated) and records the peak RSS after each pass: a flat ingest keeps pass n's peak at pass 1's.
+ */
+export async function measureIngestMemory(messages: readonly BusMessage[], deps: EndToEndDeps, passes: number): Promise<IngestMemory> {
+  await deps.reset();
+  deps.gc();
+  const baseline = rssBytes();
+  resetPeakRss();
+  const pipeline = createPipeline({ store: deps.store, policy: DEFAULT_POLICY, clock: systemClock, logger: silentLogger() });
+  const peaks: number[] = [];
+  for (let pass = 1; pass <= passes; pass++) {
+    const copy = messages.map((m) => ({ ...m, headers: { ...m.headers, input_ref: `${m.headers.input_ref ?? ''}#${pass}` } }));
+    await runEndToEnd(copy, deps, pipeline);
+    peaks.push(peakRssBytes() - baseline);
+  }
+  await deps.reset();
+  return { baseline, events_per_pass: messages.length, peak_over_baseline_by_pass: peaks };
 }
 
 /** Events of each message, mapped once up front so the validate stage measures validation alone. */
@@ -115,14 +135,13 @@ function mapAll(messages: readonly BusMessage[]): AuthEvent[][] {
   });
 }
 
-/** Runs the ladder; returns per group and stage the figures, and the ingest memory of the end-to-end stage. */
+/** Runs the ladder; returns per group and stage the figures. */
 export async function runLadder(
   groups: readonly LadderGroup[], rounds: number, batchSize: number, e2e: EndToEndDeps | null,
   log: (line: string) => void,
-): Promise<{ results: Record<string, Partial<Record<Stage, StageResult>>>; memory: IngestMemory | null }> {
+): Promise<Record<string, Partial<Record<Stage, StageResult>>>> {
   const samples = new Map<string, RunSample[]>();
   const mapped = new Map(groups.map((g) => [g.name, mapAll(g.messages)]));
-  const memoryRuns: { baseline: number; half: number; full: number }[] = [];
   const key = (g: string, s: Stage): string => `${g}/${s}`;
   for (let round = 0; round < rounds; round++) {
     for (const g of groups) {
@@ -134,11 +153,7 @@ export async function runLadder(
         if (stage === 'end_to_end' && e2e) {
           await e2e.reset();
           e2e.gc();
-          const memory = { halfPeak: 0 };
-          const baseline = rssBytes();
-          resetPeakRss();
-          sample = await timed(() => runEndToEnd(g.messages, e2e, memory));
-          memoryRuns.push({ baseline, half: memory.halfPeak, full: sample.peak_rss });
+          sample = await timed(() => runEndToEnd(g.messages, e2e));
           await e2e.reset();
         } else if (stage === 'parse') {
           sample = await timed(() => runParse(g.messages));
@@ -173,10 +188,5 @@ export async function runLadder(
       };
     }
   }
-  const memory = memoryRuns.length === 0 ? null : {
-    baseline: median(memoryRuns.map((m) => m.baseline)),
-    first_half_peak_over_baseline: median(memoryRuns.map((m) => m.half - m.baseline)),
-    full_peak_over_baseline: median(memoryRuns.map((m) => m.full - m.baseline)),
-  };
-  return { results, memory };
+  return results;
 }

@@ -7,7 +7,7 @@ import { openBenchStore } from './bench-store.ts';
 import { BENCH_SOURCES, generateCorpus } from './corpus/index.ts';
 import { assertionFailures, type Goal } from './goals.ts';
 import { runInsertProbe, type InsertProbeResult } from './insert-probe.ts';
-import { runLadder, type LadderGroup, type IngestMemory, type Stage, type StageResult } from './ladder.ts';
+import { measureIngestMemory, runLadder, type LadderGroup, type IngestMemory, type Stage, type StageResult } from './ladder.ts';
 import { authEventsStorage, runReportSuite, type ReportSuiteResult } from './report-suite.ts';
 import { evaluateGoals, printReport } from './report.ts';
 import { runKafkaLeg } from './kafka-leg.ts';
@@ -117,7 +117,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         { name: 'mixed', messages: mixed, endToEnd: true },
       ];
       log('stage ladder (parse / validate / normalise per source; + end-to-end insert on the mixed stream)');
-      ({ results: ladder, memory } = await runLadder(groups, opts.rounds, batchSize, { store: bench.store, reset: bench.reset, batchSize, gc }, log));
+      const e2e = { store: bench.store, reset: bench.reset, batchSize, gc };
+      ladder = await runLadder(groups, opts.rounds, batchSize, e2e, log);
+      log('ingest memory (the corpus fed 3 times through one pipeline)');
+      memory = await measureIngestMemory(mixed, e2e, 3);
       log('insert probe (product path vs engine file(), same Native bodies)');
       probe = await runInsertProbe(bench.store, bench.reset, mixed, batchSize, Math.max(3, Math.ceil(opts.rounds / 2)));
       log('storage of the ingested corpus (realistic records through the product path, merged)');
