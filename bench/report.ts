@@ -47,7 +47,8 @@ export function evaluateGoals(f: BenchFigures): Goal[] {
       largest ? `${largest.rows.toLocaleString('en-US')} rows` : undefined),
     goal('P-9', 'rows per INSERT (batch size)', f.probe ? f.probe.rows / f.probe.batches : null, '>=', 10_000, false,
       f.probe ? `1-row insert fixed cost ${f.probe.one_row_insert_ms.toFixed(1)} ms` : undefined),
-    goal('P-10a', 'peak RSS of the 50M report run, MiB', big ? Math.max(big.peak_rss_generate, big.peak_rss_queries) / MIB : null, '<=', 2048, false, bigNote),
+    goal('P-10a', 'peak RSS of the 50M report run (queries), MiB', big ? big.peak_rss_queries / MIB : null, '<=', 2048, false,
+      big ? `generating the data in SQL peaked at ${(big.peak_rss_generate / MIB).toFixed(0)} MiB` : bigNote),
     goal('P-10b', 'ingest RSS above input, MiB (10k batches)', lastPass !== undefined ? lastPass / MIB : null, '<=', 1024, false),
     goal('P-10c', `ingest RSS peak after ${byPass.length} × the input ÷ after 1 × (flat = 1)`, flat, '<=', 1.1, false),
   ];

@@ -11,7 +11,7 @@ import { chunkToken, messageFingerprint, planBatch, type InsertStep } from './ba
 import { prepareChunk, storeRejectChunk, type ChunkOrigin, type PreparedChunk } from './chunk.ts';
 import { createRangeLedger, type PartitionRef } from './range-ledger.ts';
 import { createWorkerMetrics, type WorkerMetrics, type WorkerSnapshot } from './worker-metrics.ts';
-import { isDataError, StaleBatchError, storeWithRetry } from './store-retry.ts';
+import { isDataError, StaleBatchError, storeWithRetry, type StoreRetryOptions } from './store-retry.ts';
 import { rowCount, unstoredRows } from './replay-filter.ts';
 
 // `accessproof worker`: one consumer-group member of the raw topic. Per batch (ARCHITECTURE "Delivery rules"):
@@ -99,6 +99,10 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   };
 
+  const retrying = (batch: BusBatch): StoreRetryOptions => ({
+    policy: retryPolicy, sleep, batch, log, onRetry: () => { metrics.counters.storeRetries++; },
+  });
+
   /**
    * Publishes a chunk's dead letters, then writes its rows with `token`; retries transient failures. A chunk an
    * earlier attempt may have written (`verify`: a re-delivered range; or any retry) writes only its missing rows,
@@ -121,7 +125,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       // Stored: the bodies' memory goes back to the pool (a failed write is re-encoded on the next attempt).
       releaseBatch(tokened);
       if (deps.onStored && chunk.write.events.length) await deps.onStored(chunk.write.events);
-    }, { policy: retryPolicy, sleep, batch, log, onRetry: () => { metrics.counters.storeRetries++; } });
+    }, retrying(batch));
     metrics.counters.records += chunk.records;
     metrics.counters.events += chunk.events;
     metrics.counters.deadLetters += chunk.deadLettered;
@@ -152,57 +156,68 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   };
 
+  /** Writes a batch along its plan (record ranges, then chunks); false when the batch went stale on the way. */
+  const storeByPlan = async (batch: BusBatch, batchNo: number): Promise<boolean> => {
+    const { messages } = batch;
+    const ref: PartitionRef = { group, topic: batch.topic, partition: batch.partition };
+    const offsets = messages.map((m) => BigInt(m.offset as string));
+    const byOffset = new Map(messages.map((m, i) => [offsets[i] as bigint, m]));
+    const fingerprintAt = (offset: bigint): string | undefined => {
+      const m = byOffset.get(offset);
+      return m === undefined ? undefined : messageFingerprint((d) => createHash('sha256').update(d).digest('hex'), m.key, m.value);
+    };
+    const prior = await storeWithRetry(() => ledger.get(ref), retrying(batch));
+    const plan = planBatch({ offsets, fingerprintAt, prior, chunkSize: deps.chunkSize });
+    if (plan.mode === 'replay' || plan.mode === 'rewind') {
+      log.info({ partition: batch.partition, mode: plan.mode, first: String(offsets[0]), prior_first: prior?.first.toString(), prior_last: prior?.last.toString() }, 'batch re-delivered');
+    }
+    const inserts = plan.steps.filter((s): s is InsertStep => s.kind === 'insert').length;
+    let inserted = 0;
+    for (const step of plan.steps) {
+      if (batch.isStale()) return false;
+      if (step.kind === 'record') {
+        await storeWithRetry(() => ledger.record(ref, step.range), retrying(batch));
+        fault('before-insert', batchNo);
+        continue;
+      }
+      const token = chunkToken(ref, step);
+      log.debug({ partition: batch.partition, token, records: step.to - step.from, verify: step.verify }, 'chunk');
+      const origin: ChunkOrigin = { topic: batch.topic, partition: batch.partition, batchId: token, connector };
+      // A chunk inside the recorded range may have been written by the attempt that crashed: verify it.
+      await storeMessages(messages.slice(step.from, step.to), origin, token, batch, step.verify);
+      if (step.verify) metrics.counters.replayed++;
+      if (++inserted < inserts) fault('mid-batch', batchNo);
+      await batch.heartbeat().catch(() => undefined);
+    }
+    return true;
+  };
+
   const handleBatch = async (batch: BusBatch): Promise<void> => {
-    const messages = batch.messages;
-    const last = messages[messages.length - 1];
+    const last = batch.messages[batch.messages.length - 1];
     if (last === undefined) return;
     const batchNo = ++handled;
     metrics.batchStarted();
-    const ref: PartitionRef = { group, topic: batch.topic, partition: batch.partition };
-    const originOf = (token: string): ChunkOrigin => ({ topic: batch.topic, partition: batch.partition, batchId: token, connector });
-    if (testing.unsafeContentTokens || messages.some((m) => m.offset === undefined)) {
+    let complete = true;
+    if (testing.unsafeContentTokens || batch.messages.some((m) => m.offset === undefined)) {
       // Without offsets (memory bus) or in the negative control: one chunk, content-digest tokens.
-      await storeMessages(messages, originOf(`${connector}:${String(batch.partition)}:${String(batchNo)}`), undefined, batch);
+      const batchId = `${connector}:${String(batch.partition)}:${String(batchNo)}`;
+      await storeMessages(batch.messages, { topic: batch.topic, partition: batch.partition, batchId, connector }, undefined, batch);
     } else {
-      const offsets = messages.map((m) => BigInt(m.offset as string));
-      const byOffset = new Map(messages.map((m, i) => [offsets[i] as bigint, m]));
-      const fingerprintAt = (offset: bigint): string | undefined => {
-        const m = byOffset.get(offset);
-        return m === undefined ? undefined : messageFingerprint((d) => createHash('sha256').update(d).digest('hex'), m.key, m.value);
-      };
-      const prior = await storeWithRetry(() => ledger.get(ref), { policy: retryPolicy, sleep, batch, log, onRetry: () => { metrics.counters.storeRetries++; } });
-      const plan = planBatch({ offsets, fingerprintAt, prior, chunkSize: deps.chunkSize });
-      if (plan.mode === 'replay' || plan.mode === 'rewind') log.info({ partition: batch.partition, mode: plan.mode, first: String(offsets[0]), prior_first: prior?.first.toString(), prior_last: prior?.last.toString() }, 'batch re-delivered');
-      let inserted = 0;
-      const inserts = plan.steps.filter((s): s is InsertStep => s.kind === 'insert').length;
-      for (const step of plan.steps) {
-        if (batch.isStale()) {
-          metrics.counters.stale++;
-          log.info({ partition: batch.partition }, 'batch went stale: left for re-delivery');
-          return;
-        }
-        if (step.kind === 'record') {
-          await storeWithRetry(() => ledger.record(ref, step.range), { policy: retryPolicy, sleep, batch, log, onRetry: () => { metrics.counters.storeRetries++; } });
-          fault('before-insert', batchNo);
-          continue;
-        }
-        const token = chunkToken(ref, step);
-        log.debug({ partition: batch.partition, token, records: step.to - step.from, verify: step.verify }, 'chunk');
-        // A chunk inside the recorded range may have been written by the attempt that crashed: verify it.
-        await storeMessages(messages.slice(step.from, step.to), originOf(token), token, batch, step.verify);
-        if (step.verify) metrics.counters.replayed++;
-        inserted++;
-        if (inserted < inserts) fault('mid-batch', batchNo);
-        await batch.heartbeat().catch(() => undefined);
-      }
+      complete = await storeByPlan(batch, batchNo);
     }
-    if (batch.isStale()) {
+    if (!complete || batch.isStale()) {
       metrics.counters.stale++;
+      log.info({ partition: batch.partition }, 'batch went stale: left for re-delivery');
       return;
     }
     fault('after-insert', batchNo);
     metrics.counters.batches++;
     metrics.batchFinished(batch.partition, BigInt(last.offset ?? '-1') + 1n, batch.highWatermark);
+    const c = metrics.counters;
+    deps.status?.report(name, {
+      success: true, batch: { records: batch.messages.length },
+      metrics: { kafka_lag: metrics.snapshot().lag, records_total: c.records, events_total: c.events, dead_letters_total: c.deadLetters },
+    });
   };
 
   const handler = async (batch: BusBatch): Promise<void> => {

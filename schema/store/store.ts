@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { AuthEvent } from '../auth-event.ts';
@@ -121,8 +121,16 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/**
+ * NOTE: content tokens carry a per-process nonce. A retry inside this process re-sends the same token and adds
+ * nothing; after a crash, single-node ClickHouse may have recorded a token whose rows never committed, so a restarted
+ * process must not reuse it — its re-insert goes through and event_id idempotency (ReplacingMergeTree + FINAL)
+ * removes any overlap. (Kafka workers use offset-range tokens with their own crash recovery: ingest/worker.)
+ */
+const PROCESS_NONCE = randomUUID();
+
 function tokenFor(table: string, body: Buffer): string {
-  return `${table}:${createHash('sha256').update(body).digest('hex')}`;
+  return `${table}:${PROCESS_NONCE}:${createHash('sha256').update(body).digest('hex')}`;
 }
 
 /** Wraps a connected StoreClient as a Store. */

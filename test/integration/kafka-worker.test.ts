@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { createPublishingPipeline } from '../../ingest/bus/publishing-pipeline.t
 import { sha256Hex } from '../../ingest/normalizers/common.ts';
 import { DEAD_LETTER_HEADER } from '../../ingest/worker/chunk.ts';
 import { normalizeFiles } from '../helpers/normalize-file.ts';
-import { runCli } from '../helpers/run-cli.ts';
+import { runCli, spawnCli } from '../helpers/run-cli.ts';
 import { sharedPath } from '../helpers/shared.ts';
 import { runStoreProbe, type ProbeDump } from '../helpers/store-probe.ts';
 import { syntheticOktaLines, syntheticUuid } from '../helpers/synthetic-okta.ts';
@@ -28,6 +29,7 @@ const prefix = `kw-${randomUUID().slice(0, 8)}`;
 const root = mkdtempSync(join(tmpdir(), 'ap-kafka-worker-'));
 const CHAOS_EVENTS = Number(process.env['KAFKA_CHAOS_EVENTS'] ?? 200_000);
 const running: WorkerProcess[] = [];
+const children: ChildProcess[] = [];
 let admin: Admin;
 let kafka: Kafka;
 
@@ -149,6 +151,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const w of running) w.kill('SIGKILL');
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   await Promise.all(running.map((w) => w.exited));
   await admin.disconnect();
   rmSync(root, { recursive: true, force: true });
@@ -222,6 +225,29 @@ describe('accessproof worker (Kafka → chDB)', () => {
     expect(seen.every((m) => m.originTopic === s.topic && /^\d+$/.test(m.originOffset))).toBe(true);
     expect(seen.some((m) => m.value === '{"uuid": "truncated' && m.reason === 'invalid_json')).toBe(true);
   });
+  it('start in Kafka mode with the embedded store runs a worker in-process and reports it in GET /v1/sources', async () => {
+    const s = scenario('start');
+    await createTopics(s, 2);
+    const token = await runCli(['token', 'create', '--role', 'admin', '--name', 'kafka-test'], s.env());
+    expect(token.code, token.stderr).toBe(0);
+    const server = await spawnCli(['start'], { ...s.env(), ACCESSPROOF_PORT: '0' }, /accessproof started/);
+    children.push(server.child);
+    const address = /"address":"(http:\/\/[^"]+)"/.exec(server.output())?.[1] ?? '';
+    const ingest = await runCli(['ingest', '--source', 'okta', sharedPath('samples', 'okta.jsonl')], s.env());
+    expect(ingest.code, ingest.stderr).toBe(0);
+    const published = (JSON.parse(ingest.stdout) as { published: number }).published;
+    await waitUntil(async () => (await groupLag(s)) === 0, 60_000, 'the in-process worker');
+    const get = async (path: string): Promise<unknown> => (await fetch(`${address}${path}`, { headers: { authorization: `Bearer ${token.stdout.trim()}` } })).json();
+    const { sources } = (await get('/v1/sources')) as { sources: { name: string; kind: string; state: string; metrics: Record<string, number> }[] };
+    expect(sources.find((r) => r.name === `worker:${s.group}`)).toMatchObject({ kind: 'kafka', state: 'running', metrics: { kafka_lag: 0, records_total: published } });
+    const { events } = (await get('/v1/events?source=okta&limit=5')) as { events: { source: string }[] };
+    expect(events).toHaveLength(5);
+    expect(events.every((e) => e.source === 'okta')).toBe(true);
+    server.child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => server.child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(0);
+  });
+
   it(`SIGKILL chaos: ${String(CHAOS_EVENTS)} events, workers killed 10 times at random and once in each crash window → every event stored exactly once`, async () => {
     const s = scenario('chaos');
     await createTopics(s, 6);
