@@ -3,7 +3,7 @@ import { httpError, parseJsonBody, retrying, sendRequest, SOURCE_ERRORS, SourceE
 import { framePage, newestTime } from './page-records.ts';
 import type { Source, SourceDeps } from './source.ts';
 import type { DuoSourceConfig } from './source-config.ts';
-import { readWindow, type TimeWindow } from './window-cursor.ts';
+import { readWindow, type TimeWindow, windowPlanFor } from './window-cursor.ts';
 
 // Cisco Duo Admin API v2 authentication-log poller: `GET /admin/v2/logs/authentication` with `mintime`/`maxtime`
 // in milliseconds fixed per window and `next_offset` (`<ms>,<txid>`) paging. Duo serves logs only up to about two
@@ -60,13 +60,7 @@ export function createDuoSource(cfg: DuoSourceConfig, deps: SourceDeps): Source 
     type: 'duo',
     async *read(cursor, signal) {
       const now = deps.clock.now();
-      const plan = {
-        now,
-        overlap_ms: cfg.overlap_seconds * 1000,
-        first_start: new Date(cfg.start_at ? Date.parse(cfg.start_at) : now.getTime() - 7 * DAY_MS),
-        end_lag_ms: DUO_LOG_DELAY_MS,
-        max_lookback_ms: MAX_LOOKBACK_MS,
-      };
+      const plan = windowPlanFor(cfg, now, { end_lag_ms: DUO_LOG_DELAY_MS, max_lookback_ms: MAX_LOOKBACK_MS });
       const pages = readWindow(cursor, plan, async (window, offset) => {
         const page = await retrying(deps, signal, 'duo authentication logs', () => getPage(window, offset, signal));
         return { page, next: nextOffset(page.doc) };

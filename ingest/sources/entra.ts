@@ -3,7 +3,7 @@ import { assertSameOrigin, httpError, parseJsonBody, retrying, sendRequest, SOUR
 import { framePage, newestTime } from './page-records.ts';
 import type { Source, SourceDeps } from './source.ts';
 import type { EntraSourceConfig } from './source-config.ts';
-import { readWindow, type TimeWindow } from './window-cursor.ts';
+import { readWindow, type TimeWindow, windowPlanFor } from './window-cursor.ts';
 
 // Microsoft Graph sign-in poller: `GET /{beta|v1.0}/auditLogs/signIns?$filter=createdDateTime ge <start> and
 // createdDateTime le <end>`, newest first, following `@odata.nextLink` verbatim (it carries the $skiptoken). The
@@ -58,13 +58,7 @@ export function createEntraSource(cfg: EntraSourceConfig, deps: SourceDeps): Sou
     type: 'entra',
     async *read(cursor, signal) {
       const now = deps.clock.now();
-      const plan = {
-        now,
-        overlap_ms: cfg.overlap_seconds * 1000,
-        first_start: new Date(cfg.start_at ? Date.parse(cfg.start_at) : now.getTime() - 7 * DAY_MS),
-        end_lag_ms: 0,
-        max_lookback_ms: MAX_LOOKBACK_MS,
-      };
+      const plan = windowPlanFor(cfg, now, { end_lag_ms: 0, max_lookback_ms: MAX_LOOKBACK_MS });
       const pages = readWindow(cursor, plan, async (window, token) => {
         const url = token ?? firstUrl(window);
         assertSameOrigin(url, cfg.graph_base_url, 'graph nextLink');

@@ -4,7 +4,7 @@ import { assertSameOrigin, httpError, parseJsonBody, retrying, sendRequest, SOUR
 import { framePage, newestTime } from './page-records.ts';
 import type { Source, SourceDeps } from './source.ts';
 import type { GoogleSourceConfig } from './source-config.ts';
-import { readWindow, type TimeWindow } from './window-cursor.ts';
+import { readWindow, type TimeWindow, windowPlanFor } from './window-cursor.ts';
 
 // Google Workspace Reports poller: `activities.list` for application `login` with `startTime`/`endTime` fixed per
 // window and `pageToken` paging (items newest first; an empty page has no `items`). Authorised by a service
@@ -64,13 +64,7 @@ export function createGoogleSource(cfg: GoogleSourceConfig, deps: SourceDeps): S
     type: 'google',
     async *read(cursor, signal) {
       const now = deps.clock.now();
-      const plan = {
-        now,
-        overlap_ms: cfg.overlap_seconds * 1000,
-        first_start: new Date(cfg.start_at ? Date.parse(cfg.start_at) : now.getTime() - 7 * DAY_MS),
-        end_lag_ms: 0,
-        max_lookback_ms: MAX_LOOKBACK_MS,
-      };
+      const plan = windowPlanFor(cfg, now, { end_lag_ms: 0, max_lookback_ms: MAX_LOOKBACK_MS });
       const pages = readWindow(cursor, plan, async (window, token) => {
         const url = pageUrl(window, token);
         assertSameOrigin(url, cfg.api_base_url, 'google page');

@@ -38,6 +38,23 @@ export interface WindowPlan {
   readonly max_lookback_ms: number;
 }
 
+const DEFAULT_FIRST_LOOKBACK_MS = 7 * 86_400_000;
+
+/** The window plan of a windowed poller at `now`: overlap and start from its config, lag and retention from the vendor. */
+export function windowPlanFor(
+  cfg: { readonly overlap_seconds: number; readonly start_at?: string },
+  now: Date,
+  vendor: { readonly end_lag_ms: number; readonly max_lookback_ms: number },
+): WindowPlan {
+  return {
+    now,
+    overlap_ms: cfg.overlap_seconds * 1000,
+    first_start: new Date(cfg.start_at ? Date.parse(cfg.start_at) : now.getTime() - DEFAULT_FIRST_LOOKBACK_MS),
+    end_lag_ms: vendor.end_lag_ms,
+    max_lookback_ms: vendor.max_lookback_ms,
+  };
+}
+
 /** Parses a saved cursor; an unreadable one is an error (never silently restart from scratch). */
 export function decodeWindowCursor(text: string): WindowCursor {
   let doc: unknown;
