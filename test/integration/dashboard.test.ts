@@ -159,6 +159,9 @@ describe('web dashboard (headless Chromium, demo data)', () => {
       await page.click(`[data-testid="findings-table"] button.linkish >> text="${person}"`);
       await page.waitForSelector('[data-testid="sessions-table"], #drilldown-body .empty');
       expect(await page.textContent('#drilldown-title')).toBe(`Sessions of ${person}`);
+      // The list renders its table first and fills it as pages arrive: wait for the rows, then compare.
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="sessions-table"] tbody tr').length === n,
+        sessions.sessions.length, { timeout: 15_000 }).catch(() => undefined);
       expect(await page.$$eval('[data-testid="sessions-table"] tbody tr', (r) => r.length)).toBe(sessions.sessions.length);
     }
   });
