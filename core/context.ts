@@ -49,7 +49,7 @@ export function createContext(opts: GlobalOptions = {}, env: NodeJS.ProcessEnv =
 }
 
 /** Same config, but pointing at another data directory (the demo store). */
-export function withDataDir(ctx: AppContext, dataDir: string): AppContext {
-  const config = loadConfig({ ...process.env, ACCESSPROOF_DATA_DIR: dataDir, CLICKHOUSE_URL: '' }, { configPath: ctx.configPath, dataDir });
-  return { ...ctx, config, openStore: () => openStore(config.store, { retentionDays: config.env.ACCESSPROOF_RETENTION_DAYS }) };
+export function withDataDir(ctx: AppContext, dataDir: string, configPath = ctx.configPath): AppContext {
+  const config = loadConfig({ ...process.env, ACCESSPROOF_DATA_DIR: dataDir, CLICKHOUSE_URL: '' }, { configPath, dataDir });
+  return { ...ctx, config, configPath, openStore: () => openStore(config.store, { retentionDays: config.env.ACCESSPROOF_RETENTION_DAYS }) };
 }
