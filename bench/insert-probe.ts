@@ -16,6 +16,8 @@ import { median, timed } from './measure.ts';
 /** Figures of the insert probe. */
 export interface InsertProbeResult {
   readonly batches: number;
+  /** Input records (bus messages) per batch write: the batch size the pipeline works in. */
+  readonly records_per_insert: number;
   readonly rows: number;
   /** auth_events rows per second (raw_events rows ride along: one per event). */
   readonly product_rows_per_s: number;
@@ -116,7 +118,7 @@ export async function runInsertProbe(
     await reset();
     const bodyBytes = batches.reduce((n, b) => n + b.bytes, 0);
     return {
-      batches: batches.length, rows,
+      batches: batches.length, records_per_insert: messages.length / Math.max(1, batches.length), rows,
       product_rows_per_s: median(product), file_rows_per_s: median(engine), ratio: median(ratios),
       product_cores: median(productCores), file_cores: median(fileCores),
       json_inline_rows_per_s: jsonInline.length ? median(jsonInline) : null,

@@ -100,6 +100,8 @@ async function runEndToEnd(messages: readonly BusMessage[], deps: EndToEndDeps, 
     // handle() normalizes and encodes synchronously, then queues the write: the next batch is normalized while
     // the engine stores this one (one insert in flight), as the Kafka consumer does.
     const next = pipeline.handle(messages.slice(i, i + deps.batchSize).map(fromBusMessage), 'bench');
+    // Yield once so the queued write starts on the engine's thread before the next batch is normalised here.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     if (previous) await previous;
     previous = next;
   }

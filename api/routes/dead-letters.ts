@@ -30,7 +30,7 @@ export function registerDeadLetterRoutes(app: FastifyInstance, deps: { store: St
       params.ct = c.t; params.cid = c.id;
     }
     const rows = await deps.store.query<Record<string, unknown> & { _t: string; _k: string }>(
-      `SELECT source, stage, formatDateTime(received_at, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS received_at_iso, input_ref, reason,
+      `SELECT source, stage, concat(replaceOne(toString(received_at), ' ', 'T'), 'Z') AS received_at_iso, input_ref, reason,
               detail, raw_sha256, ${q.include_raw === 'true' ? 'raw' : "'' AS raw"}, toString(received_at) AS _t, raw_sha256 || input_ref AS _k
        FROM dead_letters FINAL ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY received_at DESC, _k DESC LIMIT {limit:UInt32}`, params);

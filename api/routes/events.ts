@@ -18,8 +18,8 @@ const EventsQuery = z.object({
 
 /** The stored event columns returned by the API (everything but nothing internal). */
 const EVENT_SELECT = `toString(event_id) AS event_id, source, source_kind, source_event_id, event_type,
-  formatDateTime(event_time, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS event_time,
-  formatDateTime(ingested_at, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS ingested_at,
+  concat(replaceOne(toString(event_time), ' ', 'T'), 'Z') AS event_time,
+  concat(replaceOne(toString(ingested_at), ' ', 'T'), 'Z') AS ingested_at,
   action, user, user_raw, user_type, target_user, resource, resource_type, environment, privileged, auth_method,
   mfa_method, mfa_method_raw, mfa_verified, mfa_evidence, phishing_resistant, outcome, reason, session_id, src_ip,
   user_agent, raw_sha256, details, _t`;

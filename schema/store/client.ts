@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,7 +103,7 @@ export async function openStoreClient(target: StoreTarget): Promise<StoreClient>
   // Embedded: chDB reads inline bodies at ~0.4 of its file-reader rate and has no inline binary formats, so
   // bodies are staged in files (tmpfs when available) and read with INSERT … FROM INFILE — the path the bench's
   // insert probe measures fastest (research/performance.md §2.2). All parts run as one multi-statement query.
-  const stageDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'accessproof-insert-'));
+  const stageDir = openStageDir();
   let seq = 0;
   const insertParts = async (parts: readonly InsertPart[]): Promise<void> => {
     if (parts.length === 0) return;
@@ -126,9 +126,43 @@ export async function openStoreClient(target: StoreTarget): Promise<StoreClient>
     close: async () => {
       await client.close();
       rmSync(stageDir, { recursive: true, force: true });
+      STAGE_DIRS.delete(stageDir);
       await release();
     },
   };
+}
+
+const STAGE_PREFIX = 'accessproof-insert-';
+const STAGE_DIRS = new Set<string>();
+let exitHookInstalled = false;
+
+function removeStageDirs(): void {
+  for (const d of STAGE_DIRS) rmSync(d, { recursive: true, force: true });
+}
+
+/**
+ * A staging directory for insert bodies, named after this process (tmpfs when available). Directories left behind
+ * by processes that no longer exist (killed before closing their store) are removed first; this one is removed on
+ * close or, failing that, at process exit.
+ */
+function openStageDir(): string {
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  for (const name of readdirSync(base)) {
+    const m = new RegExp(`^${STAGE_PREFIX}(\\d+)-`).exec(name);
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(base, name), { recursive: true, force: true });
+    }
+  }
+  const dir = mkdtempSync(join(base, `${STAGE_PREFIX}${process.pid}-`));
+  STAGE_DIRS.add(dir);
+  if (!exitHookInstalled) {
+    process.once('exit', removeStageDirs);
+    exitHookInstalled = true;
+  }
+  return dir;
 }
 
 /** `INSERT INTO t (c1, c2)` for a part (identifiers are the store's own constants). */

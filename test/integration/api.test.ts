@@ -63,6 +63,7 @@ describe('API', () => {
       const body = r.json() as { events: { event_id: string; event_time: string }[]; next_cursor: string | null };
       for (const e of body.events) {
         expect(seen.has(e.event_id)).toBe(false);
+        expect(e.event_time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
         expect(e.event_time <= last).toBe(true);
         last = e.event_time;
         seen.add(e.event_id);
