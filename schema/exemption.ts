@@ -25,20 +25,8 @@ export const ExemptionRow = z.object({
 });
 export type ExemptionRow = z.infer<typeof ExemptionRow>;
 
-/** The state of one exemption, folded from its rows. */
-export const Exemption = z.object({
-  exemption_id: z.string(),
-  person_pattern: z.string(),
-  resource_pattern: z.string(),
-  reason: z.string(),
-  approver: z.string(),
-  starts_at: IsoInstant,
-  expires_at: IsoInstant,
-  created_by: z.string(),
-  created_at: IsoInstant,
-  revoked_at: IsoInstant.nullable(),
-  revoked_by: z.string(),
-});
+/** The state of one exemption, folded from its rows (the create row, with the revoke folded in). */
+export const Exemption = ExemptionRow.omit({ row_kind: true });
 export type Exemption = z.infer<typeof Exemption>;
 
 /** ExemptionChange: the trail row of every create/revoke, with who did it. */
