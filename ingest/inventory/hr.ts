@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parse } from 'csv-parse/sync';
+import { parseCsvLine } from './csv-line.ts';
 import type { Clock } from '../../core/clock.ts';
 import { OffboardingRow } from '../../schema/offboarding.ts';
 import type { Store } from '../../schema/store/store.ts';
@@ -30,16 +30,6 @@ function timeOf(value: string): string | null {
   return toIsoMs(v);
 }
 
-function fieldsOf(line: string): string[] | null {
-  try {
-    const out: unknown = parse(line, { relax_column_count: true, trim: true });
-    const first: unknown = Array.isArray(out) ? out[0] : undefined;
-    return Array.isArray(first) ? first.map(String) : [];
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Parses an HR/offboarding CSV: columns `person,time[,reason]` (a header row with these names is optional and
  * may order them differently). person = email or any alias the identity config knows; time = ISO-8601 instant
@@ -53,7 +43,7 @@ export function parseOffboardingCsv(text: string, ref: string): HrParseResult {
   lines.forEach((raw, i) => {
     const line = i === 0 ? raw.replace(/^\uFEFF/, '') : raw;
     if (line.trim() === '' || line.trim().startsWith('#')) return;
-    const f = fieldsOf(line);
+    const f = parseCsvLine(line);
     if (f === null) { rejects.push({ line: i + 1, reason: 'invalid_csv', raw }); return; }
     const lower = f.map((x) => x.toLowerCase());
     if (rows.length === 0 && rejects.length === 0 && lower.includes('person') && lower.includes('time')) {

@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { parseCsvLine } from '../inventory/csv-line.ts';
 import { AccountRow } from '../../schema/account.ts';
 import { toIsoMs } from './common.ts';
 
@@ -29,17 +29,6 @@ const ARN = /^arn:aws[a-z-]*:iam::(\d{12}):(root|user\/.+)$/;
 /** A value conversion failure, carried as the row's reject reason. */
 class RowProblem {
   constructor(readonly reason: string) {}
-}
-
-/** One physical line → fields; null when the CSV quoting is broken. */
-function parseLine(line: string): string[] | null {
-  try {
-    const out: unknown = parse(line, { relax_column_count: true, trim: true });
-    const first: unknown = Array.isArray(out) ? out[0] : undefined;
-    return Array.isArray(first) ? first.map(String) : [];
-  } catch {
-    return null;
-  }
 }
 
 function bool(value: string): boolean | RowProblem {
@@ -123,7 +112,7 @@ export function parseCredentialReport(csvText: string, snapshotTime: string): Cr
     const raw = lines[i];
     if (raw.trim() === '') continue;
     const line = i + 1;
-    const fields = parseLine(raw);
+    const fields = parseCsvLine(raw);
     const wrongDelimiter = fields !== null && fields.length === 1 && raw.includes(';');
     if (header === null) {
       const names = (fields ?? []).map((f) => f.toLowerCase());
