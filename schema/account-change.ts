@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoInstant } from './session.ts';
+import { AccountRow } from './account.ts';
 
 /**
  * What one CloudTrail IAM event changed about an IAM user, written to `accounts` (origin `cloudtrail`) between
@@ -12,24 +12,13 @@ export const AccountChange = z.enum([
 export type AccountChange = z.infer<typeof AccountChange>;
 
 /** AccountChangeRow: a CloudTrail-derived row of `accounts`; only the columns named by its change are meaningful. */
-export const AccountChangeRow = z.object({
+export const AccountChangeRow = AccountRow.extend({
   source: z.literal('cloudtrail'),
+  // CloudTrail may name a user before its account id or ARN is known: both may be empty here.
   account_id: z.string(),
-  user: z.string().min(1),
   arn: z.string(),
-  is_root: z.boolean(),
-  password_enabled: z.boolean(),
-  password_last_used: IsoInstant.nullable(),
-  mfa_active: z.boolean(),
-  access_key_1_active: z.boolean(),
-  access_key_1_last_used: IsoInstant.nullable(),
-  access_key_2_active: z.boolean(),
-  access_key_2_last_used: IsoInstant.nullable(),
-  user_creation_time: IsoInstant.nullable(),
-  last_used: IsoInstant.nullable(),
   is_admin: z.boolean(),
   deleted: z.boolean(),
-  snapshot_time: IsoInstant,
   origin: z.literal('cloudtrail'),
   origin_ref: z.string(),
 });
