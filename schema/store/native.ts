@@ -74,24 +74,31 @@ export class NativeWriter {
 
   /** Length-prefixed UTF-8 string. */
   string(s: string): void {
-    if (s.length === 0) {
-      this.ensure(1);
-      this.buf[this.pos++] = 0;
-      return;
-    }
-    // NOTE: strings under 43 UTF-16 units encode to < 128 bytes, so their length fits one byte and the text
-    // can be written in one pass; longer ones are measured first.
-    if (s.length < 43) {
-      this.ensure(1 + s.length * 3);
-      const written = this.buf.write(s, this.pos + 1, 'utf8');
-      this.buf[this.pos] = written;
-      this.pos += 1 + written;
-      return;
+    const n = s.length;
+    // NOTE: short strings are copied char by char while they are ASCII (ids, emails, IPs, ARNs — nearly all of
+    // them): a Buffer.write call costs more than the copy below 128 chars, and the length then fits one byte.
+    if (n < 128) {
+      this.ensure(1 + n * 3);
+      const b = this.buf;
+      const start = this.pos;
+      let p = start + 1;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[p++] = c;
+      }
+      if (i === n) {
+        b[start] = n;
+        this.pos = p;
+        return;
+      }
+      // Non-ASCII: encoded by Buffer.write below, from the start (the partial copy is overwritten).
     }
     const len = Buffer.byteLength(s, 'utf8');
     this.varUInt(len);
     this.ensure(len);
-    this.pos += this.buf.write(s, this.pos, 'utf8');
+    this.pos += this.buf.write(s, this.pos, len, 'utf8');
   }
 
   /**
@@ -264,21 +271,28 @@ export function encodeNativeColumns<T>(rows: readonly T[], columns: readonly Nat
 export function isoToMs(iso: string): number {
   if (iso.length === 24 && iso.charCodeAt(23) === 90 && iso.charCodeAt(10) === 84 && iso.charCodeAt(19) === 46
     && iso.charCodeAt(4) === 45 && iso.charCodeAt(7) === 45 && iso.charCodeAt(13) === 58 && iso.charCodeAt(16) === 58) {
-    let bad = false;
-    const d = (i: number): number => {
-      const v = iso.charCodeAt(i) - 48;
-      if (v < 0 || v > 9) bad = true;
-      return v;
-    };
-    const y = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
-    const mo = d(5) * 10 + d(6);
-    const day = d(8) * 10 + d(9);
-    const h = d(11) * 10 + d(12);
-    const mi = d(14) * 10 + d(15);
-    const sec = d(17) * 10 + d(18);
-    const msec = d(20) * 100 + d(21) * 10 + d(22);
-    // Anything unusual (non-digits, out-of-range fields) is left to Date.parse.
-    if (!bad && mo >= 1 && mo <= 12 && day >= 1 && day <= 31 && h < 24 && mi < 60 && sec < 60) return Date.UTC(y, mo - 1, day, h, mi, sec, msec);
+    const y = digits(iso, 0, 4);
+    const mo = digits(iso, 5, 2);
+    const day = digits(iso, 8, 2);
+    const h = digits(iso, 11, 2);
+    const mi = digits(iso, 14, 2);
+    const sec = digits(iso, 17, 2);
+    const msec = digits(iso, 20, 3);
+    // Anything unusual (non-digits: a negative field; out-of-range fields) is left to Date.parse.
+    if (y >= 0 && mo >= 1 && mo <= 12 && day >= 1 && day <= 31 && h >= 0 && h < 24 && mi >= 0 && mi < 60 && sec >= 0 && sec < 60 && msec >= 0) {
+      return Date.UTC(y, mo - 1, day, h, mi, sec, msec);
+    }
   }
   return Date.parse(iso);
+}
+
+/** The decimal number in s[at, at + count), or -1 when a character is not a digit. */
+function digits(s: string, at: number, count: number): number {
+  let v = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
 }

@@ -21,6 +21,7 @@ export interface RawEventRow {
   event_time: string;
   received_at: string;
   input_ref: string;
+  /** The record text; '' when `raw_bytes` carries the record (only one of the two is kept per row). */
   raw: string;
   /** The record's UTF-8 bytes when the caller still has them (bus messages): stored without re-encoding. */
   raw_bytes?: Uint8Array;

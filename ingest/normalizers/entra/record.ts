@@ -8,21 +8,40 @@ import { INTERRUPT_CODES } from './methods.ts';
 export function pick(obj: Record<string, unknown>, key: string): unknown {
   if (key in obj) return obj[key];
   // The case-insensitive index of an object is built once, on its first miss (records are read, never mutated):
-  // a Graph sign-in has ~80 keys and a dozen optional fields are looked up per record.
+  // a Graph sign-in has ~80 keys and a dozen optional fields are looked up per record. An object that carries
+  // one of Microsoft's camelCase names exactly is cased as published, so its misses are real: no index.
   let lower = LOWER_KEYS.get(obj);
-  if (!lower) {
-    lower = new Map();
-    for (const k of Object.keys(obj)) {
-      const l = k.toLowerCase();
-      if (!lower.has(l)) lower.set(l, k);
-    }
+  if (lower === undefined) {
+    lower = casedAsPublished(obj) ? null : lowerIndex(obj);
     LOWER_KEYS.set(obj, lower);
   }
+  if (lower === null) return undefined;
   const actual = lower.get(key.toLowerCase());
   return actual === undefined ? undefined : obj[actual];
 }
 
-const LOWER_KEYS = new WeakMap<object, Map<string, string>>();
+/** camelCase names (with an upper-case letter) of Graph / Azure Monitor objects: envelope, sign-in, audit, status. */
+const PUBLISHED_NAMES = [
+  'createdDateTime', 'activityDateTime', 'userPrincipalName', 'correlationId', 'operationName', 'resultType',
+  'callerIpAddress', 'tenantId', 'resourceId', 'ipAddress', 'appDisplayName', 'errorCode', 'failureReason',
+  'activityDisplayName', 'targetResources', 'initiatedBy', 'deviceId', 'displayName', 'countryOrRegion',
+] as const;
+
+function casedAsPublished(obj: Record<string, unknown>): boolean {
+  for (const name of PUBLISHED_NAMES) if (name in obj) return true;
+  return false;
+}
+
+function lowerIndex(obj: Record<string, unknown>): Map<string, string> {
+  const lower = new Map<string, string>();
+  for (const k of Object.keys(obj)) {
+    const l = k.toLowerCase();
+    if (!lower.has(l)) lower.set(l, k);
+  }
+  return lower;
+}
+
+const LOWER_KEYS = new WeakMap<object, Map<string, string> | null>();
 
 /** String property via `pick`, '' when absent or not scalar. */
 export function pickStr(obj: Record<string, unknown>, key: string): string {

@@ -13,6 +13,8 @@ interface Row { s: string; r: string; b: boolean; n: number; t: number; m: Recor
 const rows: Row[] = [
   { s: '', r: 'okta', b: true, n: 0, t: Date.parse('2025-03-11T09:00:05.123Z'), m: {}, raw: Buffer.from('{"a":1}') },
   { s: 'é ünïcødé — 日本語 🔐', r: 'okta', b: false, n: 2 ** 40 + 7, t: Date.parse('1999-12-31T23:59:59.999Z'), m: { k: 'v', 'clé': 'välue' }, raw: Buffer.from('x'.repeat(300)) },
+  { s: 'ascii then é after 40 chars ...........', r: 'teleport', b: false, n: 1, t: 0, m: { 'ü': 'x'.repeat(127) }, raw: Buffer.from('é') },
+  { s: `${'a'.repeat(126)}é`, r: 'okta', b: true, n: 3, t: 1, m: { k: `é${'b'.repeat(200)}` }, raw: Buffer.from('z') },
   { s: 'x'.repeat(200), r: 'entra', b: true, n: 127, t: Date.parse('1969-07-20T20:17:40.000Z'), m: { a: '', b: 'y'.repeat(130) }, raw: Buffer.alloc(0) },
 ];
 
@@ -40,7 +42,7 @@ describe('Native encoder', () => {
     const res = await conn.chdb.queryAsync(
       `SELECT s, r, b, toString(n) AS n, toUnixTimestamp64Milli(t) AS t, m, raw FROM file('${file}', Native)`, { format: 'JSONEachRow' });
     const got = res.text().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(got).toHaveLength(3);
+    expect(got).toHaveLength(rows.length);
     got.forEach((g, i) => {
       const r = rows[i] as Row;
       expect(g.s).toBe(r.s);
@@ -75,7 +77,7 @@ describe('Native encoder', () => {
 
 describe('isoToMs', () => {
   it('equals Date.parse for canonical and other instants', () => {
-    for (const s of ['2025-03-11T09:00:05.123Z', '2024-02-29T23:59:59.999Z', '2000-01-01T00:00:00.000Z', '2025-03-11T09:00:05Z', '2025-03-11T09:00:05.123+02:00', 'garbage']) {
+    for (const s of ['2025-03-11T09:00:05.123Z', '2024-02-29T23:59:59.999Z', '2000-01-01T00:00:00.000Z', '2025-03-11T09:00:05Z', '2025-03-11T09:00:05.123+02:00', 'garbage', '2025-1a-11T09:00:05.123Z', '2025-03-11T09:00:0-.123Z', '2025-13-11T09:00:05.123Z']) {
       expect(Number.isNaN(isoToMs(s)) ? 'NaN' : isoToMs(s), s).toBe(Number.isNaN(Date.parse(s)) ? 'NaN' : Date.parse(s));
     }
   });
