@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ALNUM, type Person, type World } from './world.ts';
 
 // Entra ID sign-ins (Microsoft Graph beta `signIn` resources, shared/formats/entra-id.md), 3.5–5 KB each:
@@ -36,6 +37,12 @@ function policy(w: World, name: string, result: string, controls: string[]): Rec
     includeRulesSatisfied: [{ conditionalAccessCondition: 'application', ruleSatisfied: 'allApps' }, { conditionalAccessCondition: 'users', ruleSatisfied: 'groupId' }],
     excludeRulesSatisfied: [],
   };
+}
+
+/** The person's laptop: one device id per person (a fresh id per sign-in would inflate storage figures). */
+function deviceIdOf(p: Person): string {
+  const h = createHash('sha256').update(`device:${p.entraId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 /** One Graph signIn for `p` at `ms`. */
@@ -98,7 +105,7 @@ export function entraSignIn(w: World, p: Person, ms: number): Record<string, unk
     globalSecureAccessIpAddress: '',
     mfaDetail: null,
     status: { errorCode: code, failureReason: FAILURES[code] ?? null, additionalDetails: code === 0 && steps.length > 1 ? 'MFA completed in Azure AD' : null },
-    deviceDetail: { deviceId: rng.uuid(), displayName: `${p.login.toUpperCase().slice(0, 8)}-LAPTOP`, operatingSystem: p.agent.includes('Mac') ? 'MacOs' : 'Windows10', browser: 'Chrome 133.0.0', isCompliant: true, isManaged: true, trustType: 'Azure AD registered' },
+    deviceDetail: { deviceId: deviceIdOf(p), displayName: `${p.login.toUpperCase().slice(0, 8)}-LAPTOP`, operatingSystem: p.agent.includes('Mac') ? 'MacOs' : 'Windows10', browser: 'Chrome 133.0.0', isCompliant: true, isManaged: true, trustType: 'Azure AD registered' },
     location: { city: p.city.city, state: p.city.state, countryOrRegion: p.city.cc, geoCoordinates: { altitude: null, latitude: p.city.lat, longitude: p.city.lon } },
     appliedConditionalAccessPolicies: [
       policy(w, 'CA001 Admins - phishing-resistant MFA', 'notApplied', []),
