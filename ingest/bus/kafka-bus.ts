@@ -1,6 +1,7 @@
 import { CompressionTypes, Kafka, Partitioners, logLevel, type Admin, type LogEntry, type RetryOptions } from 'kafkajs';
 import type { Bus, BusMessage, Subscription } from './bus.ts';
 import { BusError } from './bus-error.ts';
+import { installKafkaGzipCodec } from './kafka-gzip-codec.ts';
 import { startKafkaSubscription, type BusLogger } from './kafka-subscription.ts';
 
 export type { BusLogger } from './kafka-subscription.ts';
@@ -51,6 +52,7 @@ const SILENT: BusLogger = { debug: () => undefined, info: () => undefined, warn:
 /** Builds the Kafka bus; connections are opened lazily on first use. */
 export function createKafkaBus(opts: KafkaBusOptions): Bus {
   const logger = opts.logger ?? SILENT;
+  installKafkaGzipCodec();
   // NOTE: every field is set because kafkajs silently swaps in tiny test defaults when NODE_ENV=test.
   const retry = { initialRetryTime: 300, maxRetryTime: 30_000, retries: 8, factor: 0.2, multiplier: 2, ...opts.retry };
   const kafka = new Kafka({

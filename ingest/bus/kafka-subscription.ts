@@ -245,9 +245,15 @@ function resolvedNext(payload: EachBatchPayload, topic: string, partition: numbe
 
 function toBusMessage(message: KafkaMessage): BusMessage {
   const headers: Record<string, string> = {};
-  for (const [name, raw] of Object.entries(message.headers ?? {})) {
-    const value = Array.isArray(raw) ? raw[0] : raw;
-    if (value !== undefined) headers[name] = Buffer.isBuffer(value) ? value.toString('utf8') : value;
+  const raw = message.headers;
+  // Hot path (once per record, several headers each): for-in over kafkajs's plain header object instead of
+  // Object.entries, which allocates an array per header (bench P-11).
+  if (raw !== undefined) {
+    for (const name in raw) {
+      const entry = raw[name];
+      const value = Array.isArray(entry) ? entry[0] : entry;
+      if (value !== undefined) headers[name] = typeof value === 'string' ? value : value.toString('utf8');
+    }
   }
   return {
     key: message.key === null ? '' : message.key.toString('utf8'),
