@@ -72,9 +72,14 @@ function authEventColumns(): NativeColumn<AuthEvent>[] {
   });
 }
 
+/** Expected encoded bytes per auth_events row, learnt from the bodies encoded so far. */
+let authBytesPerEvent = 1024;
+
 /** auth_events rows → one Native insert; token = digest of the body. */
 export function authEventsPart(events: readonly AuthEvent[]): InsertPart {
-  const body = encodeNative(events, authEventColumns(), 4096 + events.length * 320);
+  const body = encodeNative(events, authEventColumns(), 4096 + Math.ceil(events.length * authBytesPerEvent));
+  // Sized from the previous batches: an undersized body regrows by copying (events encode to 0.5–1 KB each).
+  if (events.length > 0) authBytesPerEvent = Math.max(256, (body.length / events.length) * 1.15);
   return { table: 'auth_events', columns: AUTH_EVENT_STORED_COLUMNS, format: 'Native', body, token: `auth_events:${digest(body)}` };
 }
 
