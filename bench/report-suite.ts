@@ -25,6 +25,8 @@ export interface ReportSuiteResult {
   readonly rows: number;
   readonly generate_s: number;
   readonly optimize_s: number;
+  /** Building the daily report rollups of every day (the correlator's share, done once per day in production). */
+  readonly rollup_s: number;
   readonly queries: QueryTiming[];
   readonly suite_first_s: number;
   /** Sum of the warm medians, the one-month report included. */
@@ -84,6 +86,7 @@ export async function runReportSuite(
   log(`  generating ${rows.toLocaleString('en-US')} events (+ ${reportTableSizes(rows).sessions.toLocaleString('en-US')} sessions) in SQL`);
   const gen = await generateReportData(store, window, rows, log);
   const peakGenerate = peakRssBytes();
+  log(`  generated in ${gen.seconds.toFixed(1)} s, merged in ${gen.optimize_seconds.toFixed(1)} s, rollups built in ${gen.rollup_seconds.toFixed(1)} s`);
   const counts = new Map<string, number>();
   for (const t of ['auth_events', 'sessions', 'findings', 'revocations', 'accounts', 'exemptions']) {
     const [c] = await store.query<{ n: string }>(`SELECT count() AS n FROM ${t}`);
@@ -116,6 +119,7 @@ export async function runReportSuite(
     rows,
     generate_s: gen.seconds,
     optimize_s: gen.optimize_seconds,
+    rollup_s: gen.rollup_seconds,
     queries,
     suite_first_s: queries.reduce((n, q) => n + q.first_s, 0),
     suite_s: queries.reduce((n, q) => n + q.warm_s, 0),

@@ -3,6 +3,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { FindingRecord } from '../../schema/finding.ts';
 import type { SessionRecord } from '../../schema/session.ts';
 import type { Store } from '../../schema/store/store.ts';
+import { rebuildRollups } from '../../schema/store/queries/report-rollups.ts';
 import { ACCOUNT_CHANGE_TIME_KEYS, accountChangeRows } from './accounts.ts';
 import { sessionKeyOf, type Draft } from './access.ts';
 import { bindingContext, bindMfa, type BindingContext, type BindingResult } from './binding.ts';
@@ -188,6 +189,9 @@ async function correlateUnlocked(store: Store, deps: CorrelateDeps, range: { fro
   summary.revocations = episodes.filter((e) => Date.parse(e.trigger_time) >= from).length;
   summary.rows_written += wr.written;
   summary.rows_deleted += wr.deleted;
+  // The report rollups of a day derive from its events only; rebuilt before the days are marked done, so a
+  // reader never takes a day from them that was dirty when this run started.
+  await rebuildRollups(store, days, token);
   await markDone(store, days, token);
   summary.duration_ms = Date.now() - started;
   deps.logger.info({ days: summary.days, sessions: summary.sessions, findings: summary.findings, durationMs: summary.duration_ms }, 'correlated');

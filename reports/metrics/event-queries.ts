@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Store } from '../../schema/store/store.ts';
+import { RAW_DAYS, ROLLED_DAYS, USER_NAMES } from '../../schema/store/queries/report-rollups.ts';
 
 // Event-level figures over auth_events for a period: the method mix per source, active users per month, and the
 // per-user / per-resource breakdowns auditors drill into. Parameters: {from}/{to} (half-open, ClickHouse
@@ -7,37 +8,65 @@ import type { Store } from '../../schema/store/store.ts';
 // event counts once even before merges; a month is one partition and the dedup key never crosses partitions,
 // which lets FINAL merge per partition only. Distinct people are counted on user_key (sipHash64 of the canonical
 // user, a stored column): the same exact distinct count as on the string, with a UInt64 hash table instead of a
-// String one (research/performance.md §2.4: 2–4.7× on these queries).
+// String one (research/performance.md §2.4: 2–4.7× on these queries). Whole days the correlator has rolled up
+// (schema/store/queries/report-rollups.ts) are read from the daily rollups instead, every other day from here.
 
 const T = "DateTime64(3, 'UTC')";
 const EVENTS = `FROM auth_events FINAL WHERE event_time >= {from:${T}} AND event_time < {to:${T}}`;
 const SETTINGS = 'SETTINGS do_not_merge_across_partitions_select_final = 1';
 
+/** Rows of the period not covered by the daily rollups (partial and unbuilt or dirty days), read FINAL. */
+const RAW_EVENTS = `${EVENTS} AND toDate(event_time) IN (${RAW_DAYS})`;
+/** user_key of the empty user (events without an actor), so no query reads the user String to exclude them. */
+const NO_USER = "sipHash64('')";
+
 /** Second factors per source: how often each method was used and how often it proved MFA. */
-export const METHOD_MIX_BY_SOURCE = `SELECT source, mfa_method AS method, count() AS events,
-    countIf(mfa_verified) AS verified, countIf(mfa_verified AND phishing_resistant) AS phishing_resistant
-  ${EVENTS}
+export const METHOD_MIX_BY_SOURCE = `SELECT source, method, sum(n) AS events, sum(v) AS verified, sum(pr) AS phishing_resistant
+  FROM (
+    SELECT source, mfa_method AS method, events AS n, verified AS v, phishing_resistant AS pr FROM auth_daily_methods WHERE day IN (${ROLLED_DAYS})
+    UNION ALL
+    SELECT source, mfa_method AS method, count() AS n, countIf(mfa_verified) AS v, countIf(mfa_verified AND phishing_resistant) AS pr
+    ${RAW_EVENTS} GROUP BY source, method
+  )
   GROUP BY source, method ORDER BY source, events DESC, method ${SETTINGS}`;
 
 /** Distinct active people and events per month and source. */
-export const ACTIVE_USERS_BY_MONTH = `SELECT toStartOfMonth(event_time) AS month, source, uniqExact(user_key) AS users, count() AS events
-  ${EVENTS} AND user != ''
+export const ACTIVE_USERS_BY_MONTH = `SELECT month, source, uniqExact(user_key) AS users, sum(n) AS events
+  FROM (
+    SELECT toStartOfMonth(day) AS month, source, user_key, events AS n FROM auth_daily WHERE day IN (${ROLLED_DAYS}) AND user_key != ${NO_USER}
+    UNION ALL
+    SELECT toStartOfMonth(event_time) AS month, source, user_key, toUInt64(1) AS n ${RAW_EVENTS} AND user_key != ${NO_USER}
+  )
   GROUP BY month, source ORDER BY month, source ${SETTINGS}`;
 
 /**
  * The most active people: events, successful logins, verified MFA, failures, distinct resources and sources.
- * Two passes: the top N keys by count (a UInt64 GROUP BY), then the exact breakdown for those people only.
+ * Two passes: the top N keys by count (from the rollups and a UInt64 GROUP BY; WITH TIES keeps everyone tied
+ * with the N-th, so the final ORDER BY … user LIMIT N picks the same people as ranking by name directly), then
+ * the exact breakdown for those people only (distinct resources/sources counted on numeric hashes of the
+ * LowCardinality values). Names come from user_names, not from the user String of every event.
  */
-export const USER_BREAKDOWN = `SELECT any(user) AS user, count() AS events,
-    countIf(action = 'login' AND outcome = 'success') AS logins,
-    countIf(mfa_verified) AS mfa_verified,
-    countIf(outcome != 'success') AS failures,
-    countIf(privileged) AS privileged_events,
-    uniqExact(resource) AS resources, uniqExact(source) AS sources
-  ${EVENTS} AND user_key IN (
-    SELECT user_key ${EVENTS} AND user != '' GROUP BY user_key ORDER BY count() DESC, any(user) LIMIT {limit:UInt32}
-  )
-  GROUP BY user_key ORDER BY events DESC, user ${SETTINGS}`;
+export const USER_BREAKDOWN = `SELECT n.user AS user, s.events AS events, s.logins AS logins, s.mfa_verified AS mfa_verified,
+    s.failures AS failures, s.privileged_events AS privileged_events, s.resources AS resources, s.sources AS sources
+  FROM (
+    SELECT user_key, count() AS events,
+      countIf(action = 'login' AND outcome = 'success') AS logins,
+      countIf(mfa_verified) AS mfa_verified,
+      countIf(outcome != 'success') AS failures,
+      countIf(privileged) AS privileged_events,
+      uniqExact(toUInt64(sipHash64(resource))) AS resources, uniqExact(toUInt64(sipHash64(source))) AS sources
+    ${EVENTS} AND user_key IN (
+      SELECT user_key FROM (
+        SELECT user_key, events AS n FROM auth_daily WHERE day IN (${ROLLED_DAYS}) AND user_key != ${NO_USER}
+        UNION ALL
+        SELECT user_key, toUInt64(1) AS n ${RAW_EVENTS} AND user_key != ${NO_USER}
+      )
+      GROUP BY user_key ORDER BY sum(n) DESC LIMIT {limit:UInt32} WITH TIES
+    )
+    GROUP BY user_key
+  ) AS s
+  INNER JOIN (${USER_NAMES}) AS n ON n.user_key = s.user_key
+  ORDER BY events DESC, user LIMIT {limit:UInt32} ${SETTINGS}`;
 
 /** Resources by how many people reached them, with privileged successes that carried no verified factor. */
 export const RESOURCE_BREAKDOWN = `SELECT resource, any(resource_type) AS resource_type, count() AS events,
@@ -55,7 +84,7 @@ export const INGEST_LAG = `SELECT total AS events,
     arrayMap(p -> lags[arrayFirstIndex(c -> c >= ceil(p * total), cum)] / 1000, [0.5, 0.9, 0.99]) AS q
   FROM (
     SELECT arraySort(groupArray((lag, c))) AS h, arrayMap(x -> x.1, h) AS lags, arrayCumSum(arrayMap(x -> x.2, h)) AS cum, sum(c) AS total
-    FROM (SELECT dateDiff('millisecond', event_time, ingested_at) AS lag, count() AS c ${EVENTS} GROUP BY lag ${SETTINGS})
+    FROM (SELECT toUnixTimestamp64Milli(ingested_at) - toUnixTimestamp64Milli(event_time) AS lag, count() AS c ${EVENTS} GROUP BY lag ${SETTINGS})
   )`;
 
 const n = z.coerce.number();

@@ -2,6 +2,8 @@
 // DateTime64 text), {as_of} (last instant of the period). Sessions and findings are read with FINAL (versioned,
 // tombstoned rows); all counts are exact (count/countIf/uniqExact, never approximate uniq).
 
+import { failureRows, RAW_DAYS, ROLLED_DAYS } from '../../schema/store/queries/report-rollups.ts';
+
 const T = "DateTime64(3, 'UTC')";
 /** Versions and tombstones of a row share its month partition, so FINAL merges within partitions only. */
 const SETTINGS = 'SETTINGS do_not_merge_across_partitions_select_final = 1';
@@ -49,18 +51,18 @@ export const TIME_TO_REVOKE = `SELECT count() AS n,
  * client IP and second are one attempt (a vendor logging one attempt as two records counts once; a re-imported
  * row counts once, so no FINAL is needed). A sign-on step-up challenge (Okta CHALLENGE) is not a failure. An
  * MFA failure names a real factor (or is a factor-verification event) that did not pass; a login denied after
- * its factor passed (conditional access) is a failed login, not an MFA failure.
+ * its factor passed (conditional access) is a failed login, not an MFA failure. The actor is its user_key (the
+ * exact key of the canonical user, numeric: no String hash table). Whole built days come from the daily
+ * failure_attempts rollup (schema/store/queries/report-rollups.ts), every other day from auth_events; an attempt lies within
+ * one second, so the two sides never share one.
  */
-export const FAILURES = `SELECT
-    uniqExactIf(attempt, is_login) AS failed_logins,
-    uniqExactIf(attempt, is_mfa) AS mfa_failures
+export const FAILURES = `SELECT countIf(l) AS failed_logins, countIf(m) AS mfa_failures
   FROM (
-    SELECT (source, user, src_ip, toStartOfSecond(event_time)) AS attempt,
-      action IN ('login', 'session_start', 'role_assumption') AND details['okta_result'] != 'CHALLENGE' AS is_login,
-      (action = 'mfa_verify' OR mfa_method NOT IN ('none', 'unknown', 'bypass', ''))
-        AND NOT (mfa_evidence = 'performed' AND outcome = 'denied') AND details['okta_result'] != 'CHALLENGE' AS is_mfa
-    FROM auth_events
-    WHERE event_time >= {from:${T}} AND event_time < {to:${T}} AND outcome IN ('failure', 'denied')
+    SELECT is_login AS l, is_mfa AS m FROM failure_attempts WHERE day IN (${ROLLED_DAYS})
+    UNION ALL
+    SELECT max(row_login) AS l, max(row_mfa) AS m
+    FROM (${failureRows(`event_time >= {from:${T}} AND event_time < {to:${T}} AND toDate(event_time) IN (${RAW_DAYS})`)})
+    GROUP BY source, user_key, src_ip, second
   )`;
 
 /** Break-glass uses in the period and how many have at least one review. */

@@ -26,11 +26,12 @@ export type ConnectorBatchRow = z.infer<typeof ConnectorBatchRow>;
 /** Runs the three reads. `day_start` is the start of today (UTC) as an ISO instant. */
 export async function loadSourceActivity(store: Store, day_start: string): Promise<{ sources: SourceActivityRow[]; cursors: CursorRow[]; batches: ConnectorBatchRow[] }> {
   const day = day_start.replace('T', ' ').replace('Z', '');
-  // uniqExact(event_id) instead of FINAL: overlap re-reads insert the same event again until merges collapse it.
+  // A distinct count instead of FINAL: overlap re-reads insert the same event again until merges collapse it.
+  // Counted on source_event_id (event_id is derived from it per source, and computing that ALIAS hashes every row).
   const [events, dead, cursors, batches] = await Promise.all([
     store.query<unknown>(
       `SELECT source, ${ISO('max(event_time)')} AS newest_event_time,
-              uniqExactIf(event_id, event_time >= {day:DateTime64(3, 'UTC')}) AS events_today
+              uniqExactIf(source_event_id, event_time >= {day:DateTime64(3, 'UTC')}) AS events_today
        FROM auth_events GROUP BY source`, { day }),
     store.query<unknown>(
       `SELECT source, uniqExact(stage, reason, raw_sha256, input_ref) AS dead_letters_today

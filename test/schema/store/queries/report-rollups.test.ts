@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { markDirtyDays, markDone } from '../../../../ingest/correlate/dirty.ts';
+import { nextToken } from '../../../../ingest/correlate/version.ts';
+import { ACTIVE_USERS_BY_MONTH, INGEST_LAG, METHOD_MIX_BY_SOURCE, RESOURCE_BREAKDOWN, USER_BREAKDOWN } from '../../../../reports/metrics/event-queries.ts';
+import { FAILURES } from '../../../../reports/metrics/queries.ts';
+import { eventDays, rebuildRollups } from '../../../../schema/store/queries/report-rollups.ts';
+import type { Store } from '../../../../schema/store/store.ts';
+import { openTempStore } from '../../../helpers/temp-store.ts';
+
+// The daily report rollups must never change a figure: every query that reads them equals the straightforward
+// raw-table formulation (the queries as they were before the rollups) on the same data — with no rollup built,
+// with every day built, after duplicate re-delivery, after a late event for an old day (dirty, then rebuilt), and
+// for periods that do not start or end at midnight.
+
+const T = "DateTime64(3, 'UTC')";
+const EVENTS = `FROM auth_events FINAL WHERE event_time >= {from:${T}} AND event_time < {to:${T}}`;
+const S = 'SETTINGS do_not_merge_across_partitions_select_final = 1';
+
+/** The raw-table reference formulations (the pre-rollup queries, string keys and all). */
+const REFERENCE: Record<string, string> = {
+  FAILURES: `SELECT uniqExactIf(attempt, is_login) AS failed_logins, uniqExactIf(attempt, is_mfa) AS mfa_failures
+    FROM (
+      SELECT (source, user, src_ip, toStartOfSecond(event_time)) AS attempt,
+        action IN ('login', 'session_start', 'role_assumption') AND details['okta_result'] != 'CHALLENGE' AS is_login,
+        (action = 'mfa_verify' OR mfa_method NOT IN ('none', 'unknown', 'bypass', ''))
+          AND NOT (mfa_evidence = 'performed' AND outcome = 'denied') AND details['okta_result'] != 'CHALLENGE' AS is_mfa
+      FROM auth_events
+      WHERE event_time >= {from:${T}} AND event_time < {to:${T}} AND outcome IN ('failure', 'denied'))`,
+  METHOD_MIX_BY_SOURCE: `SELECT source, mfa_method AS method, count() AS events, countIf(mfa_verified) AS verified,
+      countIf(mfa_verified AND phishing_resistant) AS phishing_resistant
+    ${EVENTS} GROUP BY source, method ORDER BY source, events DESC, method ${S}`,
+  ACTIVE_USERS_BY_MONTH: `SELECT toStartOfMonth(event_time) AS month, source, uniqExact(user) AS users, count() AS events
+    ${EVENTS} AND user != '' GROUP BY month, source ORDER BY month, source ${S}`,
+  USER_BREAKDOWN: `SELECT user, count() AS events, countIf(action = 'login' AND outcome = 'success') AS logins,
+      countIf(mfa_verified) AS mfa_verified, countIf(outcome != 'success') AS failures, countIf(privileged) AS privileged_events,
+      uniqExact(resource) AS resources, uniqExact(source) AS sources
+    ${EVENTS} AND user != '' GROUP BY user ORDER BY events DESC, user LIMIT {limit:UInt32} ${S}`,
+  RESOURCE_BREAKDOWN: `SELECT resource, any(resource_type) AS resource_type, count() AS events, uniqExact(user) AS users,
+      countIf(privileged AND outcome = 'success') AS privileged_successes,
+      countIf(privileged AND outcome = 'success' AND NOT mfa_verified) AS privileged_without_mfa
+    ${EVENTS} AND resource != '' GROUP BY resource ORDER BY users DESC, resource LIMIT {limit:UInt32} ${S}`,
+  INGEST_LAG: `SELECT total AS events,
+      arrayMap(p -> lags[arrayFirstIndex(c -> c >= ceil(p * total), cum)] / 1000, [0.5, 0.9, 0.99]) AS q
+    FROM (
+      SELECT arraySort(groupArray((lag, c))) AS h, arrayMap(x -> x.1, h) AS lags, arrayCumSum(arrayMap(x -> x.2, h)) AS cum, sum(c) AS total
+      FROM (SELECT dateDiff('millisecond', event_time, ingested_at) AS lag, count() AS c ${EVENTS} GROUP BY lag ${S}))`,
+};
+const QUERIES: Record<string, string> = { FAILURES, METHOD_MIX_BY_SOURCE, ACTIVE_USERS_BY_MONTH, USER_BREAKDOWN, RESOURCE_BREAKDOWN, INGEST_LAG };
+
+// Recent days: auth_events drops rows past the retention TTL (from ingested_at), so fixed old dates would vanish.
+const DAY = 86_400_000;
+const BASE = Math.floor(Date.now() / DAY) * DAY - 40 * DAY;
+const dayAt = (i: number): string => new Date(BASE + i * DAY).toISOString().slice(0, 10);
+const DAYS = [dayAt(0), dayAt(1), dayAt(2)];
+const [D0, D1, D2] = DAYS as [string, string, string];
+const ch = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+
+/**
+ * Events of one day: 3 sources, 7 users (one empty), Okta CHALLENGE denials, repeated attempts in one second,
+ * several methods and resources. `salt` makes new vendor ids (a different event), same salt = the same event.
+ */
+function eventsSql(day: string, count: number, salt: string): string {
+  return `INSERT INTO auth_events (source, source_kind, source_event_id, event_type, event_time, ingested_at, action, user, user_raw,
+      resource, resource_type, privileged, mfa_method, mfa_verified, mfa_evidence, phishing_resistant, outcome, src_ip, raw_sha256, details)
+    SELECT ['okta', 'entra', 'teleport'][number % 3 + 1] AS source, if(source = 'teleport', 'gateway', 'idp'),
+      concat('${salt}-', toString(number)), 'e', toDateTime64('${day} 00:00:00', 3, 'UTC') + toIntervalMillisecond(intDiv(number, 4) * 997 * 5 % 86400000) AS t,
+      t + toIntervalMillisecond(500 + number * 37 % 9000), ['login', 'mfa_verify', 'session_start', 'api_call'][number % 4 + 1],
+      if(number % 11 = 0, '', concat('user', toString(number % 6), '@example.com')) AS u, u,
+      concat('app-', toString(number % 5)), 'idp_app', number % 5 < 2,
+      ['push', 'webauthn', 'none', 'unknown', 'totp'][number % 5 + 1] AS m,
+      m NOT IN ('none', 'unknown') AND number % 7 != 0, if(m NOT IN ('none', 'unknown') AND number % 7 != 0, 'performed', 'unknown'),
+      m = 'webauthn' AND number % 7 != 0,
+      ['success', 'success', 'failure', 'denied'][number % 4 + 1] AS o,
+      concat('10.0.0.', toString(number % 3)), toString(number),
+      if(source = 'okta', map('okta_result', if(o = 'denied' AND number % 8 = 3, 'CHALLENGE', upper(o))), map('k', 'v'))
+    FROM numbers(${count}) SETTINGS insert_deduplicate = 0`;
+}
+
+describe('daily report rollups', () => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  const month = { from: ch(BASE - 10 * DAY), to: ch(BASE + 20 * DAY), as_of: ch(BASE + 20 * DAY - 1), admins: [], limit: 4 };
+
+  async function run(sql: string, p: Record<string, unknown>): Promise<string> {
+    return JSON.stringify(await store.query<unknown>(sql, p));
+  }
+  async function expectSameAsRaw(p: Record<string, unknown>): Promise<void> {
+    for (const [name, sql] of Object.entries(QUERIES)) {
+      const got = JSON.parse(await run(sql, p)) as Record<string, unknown>[];
+      const want = JSON.parse(await run(REFERENCE[name] as string, p)) as Record<string, unknown>[];
+      if (name === 'INGEST_LAG') {
+        expect(got.map((r) => [r.events, r.q]), name).toEqual(want.map((r) => [r.events, r.q]));
+        continue;
+      }
+      // Numbers as numbers: the rollup side sums where the reference counts (same values, maybe other widths).
+      const norm = (rows: Record<string, unknown>[]): unknown[] => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v])));
+      expect(norm(got), name).toEqual(norm(want));
+    }
+  }
+  const figures = async (p: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    const [f] = await store.query<Record<string, unknown>>(FAILURES, p);
+    return { failures: f, users: await store.query(ACTIVE_USERS_BY_MONTH, p) };
+  };
+
+  beforeAll(async () => {
+    ({ store, cleanup } = await openTempStore());
+    for (const d of DAYS) await store.command(eventsSql(d, 600, d));
+  });
+  afterAll(async () => cleanup());
+
+  it('equals the raw-table queries before any rollup is built', async () => {
+    const [n] = await store.query<{ n: string }>('SELECT count() AS n FROM rollup_days');
+    expect(Number(n?.n)).toBe(0);
+    const [f] = await store.query<{ failed_logins: string; mfa_failures: string }>(FAILURES, month);
+    expect(Number(f?.failed_logins)).toBeGreaterThan(50);
+    expect(Number(f?.mfa_failures)).toBeGreaterThan(50);
+    await expectSameAsRaw(month);
+  });
+
+  it('equals them with every day built, and for periods that cut days', async () => {
+    expect(await eventDays(store, BASE - 10 * DAY, BASE + 20 * DAY)).toEqual(DAYS);
+    await rebuildRollups(store, DAYS, nextToken());
+    const [a] = await store.query<{ n: string }>(`SELECT count() AS n FROM auth_daily WHERE day = '${D1}'`);
+    const [f] = await store.query<{ n: string }>(`SELECT count() AS n FROM failure_attempts WHERE day = '${D1}'`);
+    expect(Number(a?.n)).toBeGreaterThan(0);
+    expect(Number(f?.n)).toBeGreaterThan(0);
+    await expectSameAsRaw(month);
+    await expectSameAsRaw({ ...month, from: ch(BASE + 13 * 3_600_000 + 500), to: ch(BASE + 2 * DAY + 7.5 * 3_600_000) });
+    await expectSameAsRaw({ ...month, from: ch(BASE + DAY), to: ch(BASE + DAY + 12 * 3_600_000) });
+    await expectSameAsRaw({ ...month, from: ch(BASE + DAY), to: ch(BASE + 2 * DAY) });
+  });
+
+  it('counts re-delivered duplicates once, before and after a rebuild', async () => {
+    const before = await figures(month);
+    await store.command(eventsSql(D1, 600, D1)); // the same events again, not merged yet
+    const [n] = await store.query<{ n: string }>(`SELECT count() AS n FROM auth_events WHERE toDate(event_time) = '${D1}'`);
+    expect(Number(n?.n)).toBe(1200);
+    await markDirtyDays(store, [D1]);
+    await expectSameAsRaw(month);
+    await rebuildRollups(store, [D1], nextToken());
+    await markDone(store, [D1], nextToken());
+    await expectSameAsRaw(month);
+    expect(await figures(month)).toEqual(before);
+  });
+
+  it('reads a day with a late event from auth_events until it is rebuilt, then from the rollup', async () => {
+    const before = await figures(month);
+    await store.command(eventsSql(D0, 40, 'late')); // new events for an old, built day
+    const stale = await figures(month);
+    expect(stale).toEqual(before); // not marked dirty yet: the built day still answers (as sessions do)
+    await markDirtyDays(store, [D0]);
+    const fresh = await figures(month);
+    expect(fresh).not.toEqual(before);
+    await expectSameAsRaw(month);
+    await rebuildRollups(store, [D0], nextToken());
+    await markDone(store, [D0], nextToken());
+    expect(await figures(month)).toEqual(fresh);
+    await expectSameAsRaw(month);
+  });
+
+  it('rebuilding is idempotent and an emptied day drops its rows', async () => {
+    const before = await figures(month);
+    await rebuildRollups(store, DAYS, nextToken());
+    await rebuildRollups(store, DAYS, nextToken());
+    expect(await figures(month)).toEqual(before);
+    await store.command(`ALTER TABLE auth_events DELETE WHERE toDate(event_time) = '${D2}' SETTINGS mutations_sync = 1`);
+    await rebuildRollups(store, [D2], nextToken());
+    const [a] = await store.query<{ n: string }>(`SELECT count() AS n FROM auth_daily WHERE day = '${D2}'`);
+    expect(Number(a?.n)).toBe(0);
+    await expectSameAsRaw(month);
+    const [s] = await store.query<{ n: string }>("SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name LIKE '%_stage_%'");
+    expect(Number(s?.n)).toBe(0);
+  });
+});
