@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -109,7 +109,11 @@ export async function openStoreClient(target: StoreTarget): Promise<StoreClient>
     if (parts.length === 0) return;
     const files = parts.map((p) => join(stageDir, `${++seq}-${p.table}.${p.format.toLowerCase()}`));
     try {
-      await Promise.all(parts.map((p, i) => writeFile(files[i] as string, p.body)));
+      // NOTE: written synchronously (a memory copy into tmpfs, ~10 ms per 30 MB batch): the engine call below must be
+      // issued before the caller goes back to normalising the next batch. With async writes, each completion
+      // waited for the event loop, which the next batch's normalisation blocks, so the insert never overlapped it
+      // (the bench measured normalise + insert time adding up, 1.2 cores busy).
+      parts.forEach((p, i) => writeFileSync(files[i] as string, p.body));
       const sql = parts.map((p, i) =>
         `${insertHead(p)} FROM INFILE ${sqlString(files[i] as string)} SETTINGS insert_deduplication_token = ${sqlString(p.token)} FORMAT ${p.format}`);
       await client.command({ query: sql.join(';\n') });
