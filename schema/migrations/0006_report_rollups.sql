@@ -61,11 +61,16 @@ ENGINE = ReplacingMergeTree(last_seen)
 ORDER BY user_key
 TTL last_seen + INTERVAL 400 DAY;
 
--- Days whose rollups were built (the latest build of a day replaced its partitions whole).
+-- Days whose rollups were built (the latest build of a day replaced its partitions whole). first_ingested_at is
+-- the earliest ingestion time among the day's events at the build: the retention TTL (ACCESSPROOF_RETENTION_DAYS,
+-- set at startup like auth_events') runs from it, so a day stops being read from the rollups as soon as the first
+-- of its events can expire, and is then read from auth_events, which holds exactly what is retained.
 CREATE TABLE IF NOT EXISTS rollup_days
 (
     day                 Date,
-    built_at            DateTime64(6, 'UTC')
+    built_at            DateTime64(6, 'UTC'),
+    first_ingested_at   DateTime64(3, 'UTC')
 )
 ENGINE = ReplacingMergeTree(built_at)
-ORDER BY day;
+ORDER BY day
+TTL toDateTime(first_ingested_at) + INTERVAL 400 DAY;

@@ -80,7 +80,8 @@ async function applyMapBuckets(client: ClickHouseClient, ddl: (statement: string
 /** Retention is configuration, not schema: applied at startup as a TTL change on the evidence tables (from ingestion time). */
 async function applyRetention(client: ClickHouseClient, days: number, ddl: (statement: string) => string): Promise<void> {
   const n = Math.trunc(days);
-  const columns: Record<string, string> = { auth_events: 'ingested_at', raw_events: 'received_at' };
+  // rollup_days: a day's rollups expire with the first of its events (schema/migrations/0006_report_rollups.sql).
+  const columns: Record<string, string> = { auth_events: 'ingested_at', raw_events: 'received_at', rollup_days: 'first_ingested_at' };
   for (const [table, column] of Object.entries(columns)) {
     const rs = await client.query({ query: 'SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = {t:String}', query_params: { t: table }, format: 'JSONEachRow' });
     const [row] = await rs.json<{ q: string }>();

@@ -110,8 +110,14 @@ export async function rebuildRollups(store: Store, days: readonly string[], tag:
       await store.command(`INSERT INTO user_names SELECT user_key, any(user), today() FROM auth_events
         WHERE event_time >= {a:${T}} AND event_time < {b:${T}} AND user_key != sipHash64('') GROUP BY user_key`, { a: chDay(a), b: chDay(a + DAY) });
     }
-    const built = chDay(Date.now()).padEnd(26, '0');
-    await store.insertRows('rollup_days', days.map((day) => ({ day, built_at: built })));
+    const built = chDay(Date.now());
+    const sorted = [...days].sort();
+    const first = await store.query<{ d: string; t: string }>(
+      `SELECT toString(toDate(event_time)) AS d, toString(min(ingested_at)) AS t FROM auth_events
+        WHERE event_time >= {a:${T}} AND event_time < {b:${T}} GROUP BY d`,
+      { a: chDay(Date.parse(`${sorted[0]}T00:00:00.000Z`)), b: chDay(Date.parse(`${sorted[sorted.length - 1]}T00:00:00.000Z`) + DAY) });
+    const firstIngested = new Map(first.map((r) => [r.d, r.t]));
+    await store.insertRows('rollup_days', days.map((day) => ({ day, built_at: built.padEnd(26, '0'), first_ingested_at: firstIngested.get(day) ?? built })));
   } finally {
     for (const r of staged) await store.command(`DROP TABLE IF EXISTS ${r.stage}`);
   }

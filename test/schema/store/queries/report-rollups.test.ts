@@ -4,6 +4,7 @@ import { nextToken } from '../../../../ingest/correlate/version.ts';
 import { ACTIVE_USERS_BY_MONTH, INGEST_LAG, METHOD_MIX_BY_SOURCE, RESOURCE_BREAKDOWN, USER_BREAKDOWN } from '../../../../reports/metrics/event-queries.ts';
 import { FAILURES } from '../../../../reports/metrics/queries.ts';
 import { eventDays, rebuildRollups } from '../../../../schema/store/queries/report-rollups.ts';
+import { migrate } from '../../../../schema/store/migrate.ts';
 import type { Store } from '../../../../schema/store/store.ts';
 import { openTempStore } from '../../../helpers/temp-store.ts';
 
@@ -170,5 +171,20 @@ describe('daily report rollups', () => {
     await expectSameAsRaw(month);
     const [s] = await store.query<{ n: string }>("SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name LIKE '%_stage_%'");
     expect(Number(s?.n)).toBe(0);
+  });
+  it('expires a built day with the first of its events: rollup_days carries their earliest ingestion and the retention TTL', async () => {
+    await rebuildRollups(store, DAYS, nextToken());
+    const [row] = await store.query<{ first: string; min: string }>(
+      `SELECT (SELECT toString(first_ingested_at) FROM rollup_days FINAL WHERE day = '${D1}') AS first,
+              (SELECT toString(min(ingested_at)) FROM auth_events WHERE toDate(event_time) = '${D1}') AS min`);
+    expect(row?.first).toBe(row?.min);
+    await migrate(store.client, { retentionDays: 30 });
+    const [t] = await store.query<{ q: string }>("SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'rollup_days'");
+    expect(t?.q).toMatch(/TTL toDateTime\(first_ingested_at\) \+ toIntervalDay\(30\)/);
+    // What expiry leaves: the day is no longer listed as built, so it is read from auth_events, figures unchanged.
+    const before = await figures(month);
+    await store.command(`ALTER TABLE rollup_days DELETE WHERE day = '${D1}' SETTINGS mutations_sync = 1`);
+    expect(await figures(month)).toEqual(before);
+    await expectSameAsRaw(month);
   });
 });
