@@ -4,6 +4,7 @@ import {
   SOURCE_KIND, type AuthEvent, type Environment, type MfaMethod, type SourceId,
 } from '../../schema/auth-event.ts';
 import type { NormalizeContext, NormalizerPolicy } from './normalizer.ts';
+import { digitsAt } from '../../core/decimal-digits.ts';
 
 /** SHA-256 of a string's UTF-8 bytes, lower-case hex. */
 export function sha256Hex(text: string | Buffer): string {
@@ -56,16 +57,6 @@ export function toIsoMs(value: unknown, opts: { assumeUtcIfNoZone?: boolean } = 
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-function digitsAt(s: string, at: number, n: number): number {
-  let v = 0;
-  for (let i = at; i < at + n; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    v = v * 10 + d;
-  }
-  return v;
-}
 
 /**
  * Fast path of toIsoMs for what most sources send: `YYYY-MM-DDTHH:MM:SS.mmmZ` or `YYYY-MM-DDTHH:MM:SSZ` with valid

@@ -1,3 +1,5 @@
+import { digitsAt } from '../../core/decimal-digits.ts';
+
 /**
  * A small encoder for ClickHouse's `Native` format (one block, uncompressed), the insert body the engine reads
  * fastest: columns are written one after the other, so the engine copies them instead of parsing text
@@ -271,28 +273,17 @@ export function encodeNativeColumns<T>(rows: readonly T[], columns: readonly Nat
 export function isoToMs(iso: string): number {
   if (iso.length === 24 && iso.charCodeAt(23) === 90 && iso.charCodeAt(10) === 84 && iso.charCodeAt(19) === 46
     && iso.charCodeAt(4) === 45 && iso.charCodeAt(7) === 45 && iso.charCodeAt(13) === 58 && iso.charCodeAt(16) === 58) {
-    const y = digits(iso, 0, 4);
-    const mo = digits(iso, 5, 2);
-    const day = digits(iso, 8, 2);
-    const h = digits(iso, 11, 2);
-    const mi = digits(iso, 14, 2);
-    const sec = digits(iso, 17, 2);
-    const msec = digits(iso, 20, 3);
+    const y = digitsAt(iso, 0, 4);
+    const mo = digitsAt(iso, 5, 2);
+    const day = digitsAt(iso, 8, 2);
+    const h = digitsAt(iso, 11, 2);
+    const mi = digitsAt(iso, 14, 2);
+    const sec = digitsAt(iso, 17, 2);
+    const msec = digitsAt(iso, 20, 3);
     // Anything unusual (non-digits: a negative field; out-of-range fields) is left to Date.parse.
     if (y >= 0 && mo >= 1 && mo <= 12 && day >= 1 && day <= 31 && h >= 0 && h < 24 && mi >= 0 && mi < 60 && sec >= 0 && sec < 60 && msec >= 0) {
       return Date.UTC(y, mo - 1, day, h, mi, sec, msec);
     }
   }
   return Date.parse(iso);
-}
-
-/** The decimal number in s[at, at + count), or -1 when a character is not a digit. */
-function digits(s: string, at: number, count: number): number {
-  let v = 0;
-  for (let i = at; i < at + count; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    v = v * 10 + d;
-  }
-  return v;
 }
