@@ -6,7 +6,8 @@ import { eventDays, rebuildRollups } from '../schema/store/queries/report-rollup
 // accounts). Every value derives from a hash of the row number, so a size always gives the same data. The rows
 // carry what the normalizers really write — random vendor ids (event ids, request ids, new access keys) where
 // the vendors have them, per-user and per-session values where those repeat — so bytes/row is not flattered by
-// repetition (research/performance.md §2.5).
+// repetition (research/performance.md §2.5). Each person works on a few resources (RESOURCE_SLOTS, skewed), as
+// real people do, instead of every event picking any of the 300 resources.
 
 /** The six whole months before the current one (six monthly partitions, all inside the 400-day retention TTL). */
 export interface ReportWindow {
@@ -27,6 +28,8 @@ export function reportWindow(now = new Date()): ReportWindow {
 }
 
 const USERS = 20_000;
+/** Resources per person (real people reach a handful of apps, roles and hosts, not all of them). */
+const RESOURCE_SLOTS = 8;
 const CHUNK = 1_000_000;
 
 /** A base-62-looking string of `len` (≤ 40) chars from a hash of the expression list. */
@@ -67,7 +70,10 @@ function authEventsSelect(w: ReportWindow, from: number, count: number, total: n
       cityHash64(n, 5) % 100 AS kp,
       cityHash64(n, 6) % 100 AS op,
       multiIf(op < 93, 'success', op < 98, 'failure', 'denied') AS outcome,
-      toUInt32(pow((cityHash64(n, 7) % 1000000) / 1000000., 1.6) * 300) AS r,
+      -- People work on a few resources each: ${RESOURCE_SLOTS} per person, drawn from the same skewed popularity over
+      -- 300, and each event picks one of them with a skew (the first slot ≈ 35 % of a person's events).
+      toUInt32(pow((cityHash64(n, 7) % 1000000) / 1000000., 2) * ${RESOURCE_SLOTS}) AS slot,
+      toUInt32(pow((cityHash64(u, slot, 'resource') % 1000000) / 1000000., 1.6) * 300) AS r,
       multiIf(
         source = 'okta', ['user.authentication.sso', 'user.authentication.auth_via_mfa', 'policy.evaluate_sign_on', 'user.session.start', 'system.push.send_factor_verify_push'][kp % 5 + 1],
         source = 'entra', 'signIn',

@@ -58,14 +58,15 @@ const ch = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').
 
 /**
  * Events of one day: 3 sources, 7 users (one empty), Okta CHALLENGE denials, repeated attempts in one second,
- * several methods and resources. `salt` makes new vendor ids (a different event), same salt = the same event.
+ * several methods and resources, lags from -1.5 s (clock skew) to 7.5 s. `salt` makes new vendor ids (a different
+ * event), same salt = the same event.
  */
 function eventsSql(day: string, count: number, salt: string): string {
   return `INSERT INTO auth_events (source, source_kind, source_event_id, event_type, event_time, ingested_at, action, user, user_raw,
       resource, resource_type, privileged, mfa_method, mfa_verified, mfa_evidence, phishing_resistant, outcome, src_ip, raw_sha256, details)
     SELECT ['okta', 'entra', 'teleport'][number % 3 + 1] AS source, if(source = 'teleport', 'gateway', 'idp'),
       concat('${salt}-', toString(number)), 'e', toDateTime64('${day} 00:00:00', 3, 'UTC') + toIntervalMillisecond(intDiv(number, 4) * 997 * 5 % 86400000) AS t,
-      t + toIntervalMillisecond(500 + number * 37 % 9000), ['login', 'mfa_verify', 'session_start', 'api_call'][number % 4 + 1],
+      t + toIntervalMillisecond(toInt64(number * 37 % 9000) - 1500), ['login', 'mfa_verify', 'session_start', 'api_call'][number % 4 + 1],
       if(number % 11 = 0, '', concat('user', toString(number % 6), '@example.com')) AS u, u,
       concat('app-', toString(number % 5)), 'idp_app', number % 5 < 2,
       ['push', 'webauthn', 'none', 'unknown', 'totp'][number % 5 + 1] AS m,
@@ -125,7 +126,11 @@ describe('daily report rollups', () => {
     const [f] = await store.query<{ n: string }>(`SELECT count() AS n FROM failure_attempts WHERE day = '${D1}'`);
     expect(Number(a?.n)).toBeGreaterThan(0);
     expect(Number(f?.n)).toBeGreaterThan(0);
+    const [lag] = await store.query<{ q: number[] }>(INGEST_LAG, month);
+    expect(lag?.q[0]).toBeLessThan(lag?.q[2] ?? 0);
+    expect(lag?.q.some((x) => !Number.isInteger(x))).toBe(true); // millisecond precision kept
     await expectSameAsRaw(month);
+    await expectSameAsRaw({ ...month, from: ch(BASE + 5 * DAY), to: ch(BASE + 6 * DAY) }); // no events at all
     await expectSameAsRaw({ ...month, from: ch(BASE + 13 * 3_600_000 + 500), to: ch(BASE + 2 * DAY + 7.5 * 3_600_000) });
     await expectSameAsRaw({ ...month, from: ch(BASE + DAY), to: ch(BASE + DAY + 12 * 3_600_000) });
     await expectSameAsRaw({ ...month, from: ch(BASE + DAY), to: ch(BASE + 2 * DAY) });
