@@ -1,4 +1,4 @@
-import type { Store } from '../store.ts';
+import { chTime, type Store } from '../store.ts';
 
 // Daily report rollups (schema/migrations/0006_report_rollups.sql): what the event-level report queries need
 // from a whole UTC day of auth_events, pre-aggregated once instead of per report. A day is rebuilt whole from
@@ -76,7 +76,13 @@ export const ROLLUPS: readonly { readonly table: string; readonly orderBy: strin
 ];
 
 const DAY = 86_400_000;
-const chDay = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+/** ClickHouse DateTime64 text of an epoch ms instant. */
+const chAt = (ms: number): string => chTime(new Date(ms).toISOString());
+/** The half-open bounds {a}, {b} of a UTC day ('YYYY-MM-DD'). */
+const dayBounds = (day: string): { a: string; b: string } => {
+  const start = Date.parse(`${day}T00:00:00.000Z`);
+  return { a: chAt(start), b: chAt(start + DAY) };
+};
 
 /**
  * Rebuilds the rollups of the given UTC days ('YYYY-MM-DD') from auth_events and records them in rollup_days.
@@ -93,29 +99,26 @@ export async function rebuildRollups(store: Store, days: readonly string[], tag:
       await store.command(`CREATE TABLE ${r.stage} AS ${r.table} ENGINE = MergeTree PARTITION BY day ORDER BY ${r.orderBy}`);
     }
     for (const day of days) {
-      const a = Date.parse(`${day}T00:00:00.000Z`);
+      const bounds = dayBounds(day);
       const id = day.replaceAll('-', '');
       for (const r of staged) {
         await store.command(`TRUNCATE TABLE ${r.stage}`);
-        await store.command(`INSERT INTO ${r.stage} ${r.select} SETTINGS do_not_merge_across_partitions_select_final = 1`, { a: chDay(a), b: chDay(a + DAY) });
+        await store.command(`INSERT INTO ${r.stage} ${r.select} SETTINGS do_not_merge_across_partitions_select_final = 1`, bounds);
         const [n] = await store.query<{ n: string }>(`SELECT count() AS n FROM ${r.stage}`);
         // REPLACE from an empty source is refused by newer engines; an empty day is simply dropped.
         if (Number(n?.n ?? 0) > 0) await store.command(`ALTER TABLE ${r.table} REPLACE PARTITION ID '${id}' FROM ${r.stage}`);
         else await store.command(`ALTER TABLE ${r.table} DROP PARTITION ID '${id}'`);
       }
-    }
-    // Names of the people of these days (user_names collapses repeats; re-running only refreshes last_seen).
-    for (const day of days) {
-      const a = Date.parse(`${day}T00:00:00.000Z`);
+      // Names of the day's people (user_names collapses repeats; re-running only refreshes last_seen).
       await store.command(`INSERT INTO user_names SELECT user_key, any(user), today() FROM auth_events
-        WHERE event_time >= {a:${T}} AND event_time < {b:${T}} AND user_key != sipHash64('') GROUP BY user_key`, { a: chDay(a), b: chDay(a + DAY) });
+        WHERE event_time >= {a:${T}} AND event_time < {b:${T}} AND user_key != sipHash64('') GROUP BY user_key`, bounds);
     }
-    const built = chDay(Date.now());
+    const built = chAt(Date.now());
     const sorted = [...days].sort();
     const first = await store.query<{ d: string; t: string }>(
       `SELECT toString(toDate(event_time)) AS d, toString(min(ingested_at)) AS t FROM auth_events
         WHERE event_time >= {a:${T}} AND event_time < {b:${T}} GROUP BY d`,
-      { a: chDay(Date.parse(`${sorted[0]}T00:00:00.000Z`)), b: chDay(Date.parse(`${sorted[sorted.length - 1]}T00:00:00.000Z`) + DAY) });
+      { a: dayBounds(sorted[0] as string).a, b: dayBounds(sorted[sorted.length - 1] as string).b });
     const firstIngested = new Map(first.map((r) => [r.d, r.t]));
     await store.insertRows('rollup_days', days.map((day) => ({ day, built_at: built.padEnd(26, '0'), first_ingested_at: firstIngested.get(day) ?? built })));
   } finally {
@@ -138,6 +141,6 @@ export const USER_NAMES = `SELECT user_key, any(user) AS user FROM (
 export async function eventDays(store: Store, from: number, to: number): Promise<string[]> {
   const rows = await store.query<{ d: string }>(
     `SELECT DISTINCT toString(toDate(event_time)) AS d FROM auth_events WHERE event_time >= {a:${T}} AND event_time < {b:${T}} ORDER BY d`,
-    { a: chDay(from), b: chDay(to) });
+    { a: chAt(from), b: chAt(to) });
   return rows.map((r) => r.d);
 }
