@@ -274,6 +274,21 @@ describe('entra diagnostic export (Azure Monitor records)', () => {
     expect(run(rec)).toEqual({ kind: 'drop', reason: 'interrupt_50074' });
   });
 
+  it('reads a record whose pipeline lower-cased the Azure Monitor envelope like the record as Microsoft publishes it', () => {
+    const rec = clone(jsonLine(DIAGNOSTIC, 1).records as unknown[])[0] as Record<string, unknown>;
+    // Only the envelope says how it ended and where from: the outcome and IP must come through the re-cased keys.
+    const props = rec.properties as Record<string, unknown>;
+    delete props.status;
+    delete props.ipAddress;
+    rec.resultType = '50126';
+    const lowered = Object.fromEntries(Object.entries(rec).map(([k, v]) => [k.toLowerCase(), v]));
+    expect(Object.keys(lowered)).toEqual(expect.arrayContaining(['calleripaddress', 'resulttype']));
+    const cased = only(run(rec));
+    const e = only(run(lowered));
+    expect(cased).toMatchObject({ outcome: 'failure', src_ip: '203.0.113.10' });
+    expect({ ...e, raw_sha256: '' }).toEqual({ ...cased, raw_sha256: '' });
+  });
+
   it('drops diagnostic categories it does not read', () => {
     const rec = clone(jsonLine(DIAGNOSTIC, 1).records as unknown[])[0] as Record<string, unknown>;
     rec.category = 'RiskyUsers';
