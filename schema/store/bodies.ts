@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AuthEvent } from '../auth-event.ts';
 import type { DeadLetter } from '../dead-letter.ts';
 import type { InsertPart } from './client.ts';
@@ -8,8 +8,8 @@ import {
 import type { IngestBatchRow, RawEventRow } from './store.ts';
 
 // Insert bodies of the ingest tables in ClickHouse Native format, built by the JS thread in one pass per column
-// and read by the engine without parsing text. Deduplication tokens are digests of the rows' content, so a
-// retried batch (same rows) adds nothing.
+// and read by the engine without parsing text. Deduplication tokens are digests of the rows' content (plus a
+// per-process nonce, see contentToken), so a batch retried by this process adds nothing.
 
 /** Epoch ms of an ISO instant; the batch's shared timestamps (ingested_at, received_at) hit the one-entry cache. */
 function makeMsOf(): (iso: string) => number {
@@ -80,7 +80,7 @@ export function authEventsPart(events: readonly AuthEvent[]): InsertPart {
   const body = encodeNative(events, authEventColumns(), 4096 + Math.ceil(events.length * authBytesPerEvent));
   // Sized from the previous batches: an undersized body regrows by copying (events encode to 0.5–1 KB each).
   if (events.length > 0) authBytesPerEvent = Math.max(256, (body.length / events.length) * 1.15);
-  return { table: 'auth_events', columns: AUTH_EVENT_STORED_COLUMNS, format: 'Native', body, token: `auth_events:${digest(body)}` };
+  return { table: 'auth_events', columns: AUTH_EVENT_STORED_COLUMNS, format: 'Native', body, token: contentToken('auth_events', digest(body)) };
 }
 
 const RAW_COLUMNS = ['raw_sha256', 'source', 'event_time', 'received_at', 'input_ref', 'raw'] as const;
@@ -110,7 +110,7 @@ export function rawEventsPart(rows: readonly RawEventRow[]): InsertPart {
   const { body, starts } = encodeNativeColumns(rows, columns, 4096 + rawBytes + rows.length * 160);
   // Every column before `raw` (the last one) is in body[0, start of raw): exactly the bytes the token covers.
   const token = createHash('sha256').update(body.subarray(0, starts[starts.length - 1])).digest('hex');
-  return { table: 'raw_events', columns: RAW_COLUMNS, format: 'Native', body, token: `raw_events:${token}` };
+  return { table: 'raw_events', columns: RAW_COLUMNS, format: 'Native', body, token: contentToken('raw_events', token) };
 }
 
 const DEAD_LETTER_COLUMNS = ['source', 'stage', 'received_at', 'input_ref', 'reason', 'detail', 'raw', 'raw_sha256'] as const;
@@ -128,7 +128,7 @@ export function deadLettersPart(rows: readonly DeadLetter[]): InsertPart {
     stringColumn('raw', (r) => r.raw),
     stringColumn('raw_sha256', (r) => r.raw_sha256),
   ]);
-  return { table: 'dead_letters', columns: DEAD_LETTER_COLUMNS, format: 'Native', body, token: `dead_letters:${digest(body)}` };
+  return { table: 'dead_letters', columns: DEAD_LETTER_COLUMNS, format: 'Native', body, token: contentToken('dead_letters', digest(body)) };
 }
 
 const BATCH_COLUMNS = ['batch_id', 'source', 'connector', 'received_at', 'min_event_time', 'max_event_time', 'received', 'events', 'dead_lettered', 'dropped'] as const;
@@ -151,7 +151,20 @@ export function ingestBatchesPart(rows: readonly IngestBatchRow[]): InsertPart {
     uint64Column('dead_lettered', (r) => r.dead_lettered),
     uint64Column('dropped', (r) => r.dropped),
   ]);
-  return { table: 'ingest_batches', columns: BATCH_COLUMNS, format: 'Native', body, token: `ingest_batches:${digest(body)}` };
+  return { table: 'ingest_batches', columns: BATCH_COLUMNS, format: 'Native', body, token: contentToken('ingest_batches', digest(body)) };
+}
+
+/**
+ * NOTE: content tokens carry a per-process nonce. A retry inside this process re-sends the same token and adds
+ * nothing; after a crash, single-node ClickHouse may have recorded a token whose rows never committed, so a restarted
+ * process must not reuse it — its re-insert goes through and event_id idempotency (ReplacingMergeTree + FINAL)
+ * removes any overlap. (Kafka workers replace these with offset-range tokens and their own crash recovery.)
+ */
+const PROCESS_NONCE = randomUUID();
+
+/** The insert_deduplication_token of a body whose content digests to `digestHex`. */
+export function contentToken(table: string, digestHex: string): string {
+  return `${table}:${PROCESS_NONCE}:${digestHex}`;
 }
 
 function digest(body: Buffer): string {

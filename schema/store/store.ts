@@ -1,10 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { AuthEvent } from '../auth-event.ts';
 import type { DeadLetter } from '../dead-letter.ts';
 import { AppError } from '../../core/errors.ts';
-import { authEventsPart, deadLettersPart, ingestBatchesPart, rawEventsPart } from './bodies.ts';
+import { authEventsPart, contentToken, deadLettersPart, ingestBatchesPart, rawEventsPart } from './bodies.ts';
 import { releaseBodies } from './native.ts';
 import { migrate } from './migrate.ts';
 import { openStoreClient, type InsertPart, type StoreClient, type StoreTarget } from './client.ts';
@@ -122,16 +122,8 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/**
- * NOTE: content tokens carry a per-process nonce. A retry inside this process re-sends the same token and adds
- * nothing; after a crash, single-node ClickHouse may have recorded a token whose rows never committed, so a restarted
- * process must not reuse it — its re-insert goes through and event_id idempotency (ReplacingMergeTree + FINAL)
- * removes any overlap. (Kafka workers use offset-range tokens with their own crash recovery: ingest/worker.)
- */
-const PROCESS_NONCE = randomUUID();
-
 function tokenFor(table: string, body: Buffer): string {
-  return `${table}:${PROCESS_NONCE}:${createHash('sha256').update(body).digest('hex')}`;
+  return contentToken(table, createHash('sha256').update(body).digest('hex'));
 }
 
 /** Wraps a connected StoreClient as a Store. */
