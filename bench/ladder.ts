@@ -5,6 +5,7 @@ import { normalizerFor } from '../ingest/normalizers/index.ts';
 import { normalizeRecord, validateEvents } from '../ingest/normalizers/normalize-record.ts';
 import type { AuthEvent } from '../schema/auth-event.ts';
 import { releaseBatch, type Store } from '../schema/store/store.ts';
+import type { NormalizePool } from '../ingest/normalize-pool/pool.ts';
 import { systemClock } from '../core/clock.ts';
 import { silentLogger } from '../core/logger.ts';
 import { best, median, peakRssBytes, resetPeakRss, rssBytes, timed, type RunSample } from './measure.ts';
@@ -12,8 +13,11 @@ import { best, median, peakRssBytes, resetPeakRss, rssBytes, timed, type RunSamp
 // The stage ladder: every stage runs over the same messages, in interleaved rounds with alternating order, so a
 // noisy machine shifts all stages of a round alike and the per-round ratio to bare parse stays meaningful.
 
-/** Stage names, cheapest first. */
-export const STAGES = ['parse', 'validate', 'normalise', 'end_to_end'] as const;
+/**
+ * Stage names, cheapest first. `normalise_pool` is `normalise` on the product's normalise workers (the pipeline's
+ * default path for big batches), with one batch per worker plus one queued.
+ */
+export const STAGES = ['parse', 'validate', 'normalise', 'normalise_pool', 'end_to_end'] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** Figures of one stage over all rounds. */
@@ -47,6 +51,8 @@ export interface EndToEndDeps {
   readonly batchSize: number;
   /** Called between stages to collect garbage when exposed. */
   readonly gc: () => void;
+  /** The product's normalise workers (NORMALIZE_WORKERS), used by `normalise_pool` and the end-to-end pipeline. */
+  readonly pool?: NormalizePool;
 }
 
 /** RSS of a backlogged ingest fed the corpus several times: memory must stay flat in input size. */
@@ -94,20 +100,36 @@ function runNormalise(messages: readonly BusMessage[], batchSize: number): void 
   }
 }
 
-async function runEndToEnd(messages: readonly BusMessage[], deps: EndToEndDeps, pipeline = createPipeline({
-  store: deps.store, policy: DEFAULT_POLICY, clock: systemClock, logger: silentLogger(),
-})): Promise<void> {
-  let previous: Promise<unknown> | null = null;
+async function runNormalisePool(messages: readonly BusMessage[], batchSize: number, pool: NormalizePool): Promise<void> {
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < messages.length; i += batchSize) {
+    const times = { ingestedAt: new Date().toISOString(), now: new Date().toISOString() };
+    inFlight.push(pool.prepare(messages.slice(i, i + batchSize).map(fromBusMessage), times, 'bench').then((w) => {
+      if (w.encoded.bytes <= 0) throw new Error('empty batch body');
+      w.release();
+    }));
+    while (inFlight.length > pool.size) await inFlight.shift();
+  }
+  while (inFlight.length) await inFlight.shift();
+}
+
+function benchPipeline(deps: EndToEndDeps) {
+  return createPipeline({ store: deps.store, policy: DEFAULT_POLICY, clock: systemClock, logger: silentLogger(), pool: deps.pool });
+}
+
+async function runEndToEnd(messages: readonly BusMessage[], deps: EndToEndDeps, pipeline = benchPipeline(deps)): Promise<void> {
+  // Without workers, handle() normalises on this thread and queues the write, so two outstanding batches overlap
+  // normalising one with storing the other. With workers, each worker normalises one while the engine stores one
+  // (writes stay in call order), as `accessproof ingest` keeps them.
+  const outstanding = deps.pool ? deps.pool.size + 1 : 2;
+  const inFlight: Promise<unknown>[] = [];
   for (let i = 0; i < messages.length; i += deps.batchSize) {
-    // handle() normalizes and encodes synchronously, then queues the write: the next batch is normalized while
-    // the engine stores this one (one insert in flight), as the Kafka consumer does.
-    const next = pipeline.handle(messages.slice(i, i + deps.batchSize).map(fromBusMessage), 'bench');
+    inFlight.push(pipeline.handle(messages.slice(i, i + deps.batchSize).map(fromBusMessage), 'bench'));
     // Yield once so the queued write starts on the engine's thread before the next batch is normalised here.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    if (previous) await previous;
-    previous = next;
+    while (inFlight.length >= outstanding) await inFlight.shift();
   }
-  if (previous) await previous;
+  while (inFlight.length) await inFlight.shift();
 }
 
 /**
@@ -119,7 +141,7 @@ export async function measureIngestMemory(messages: readonly BusMessage[], deps:
   await deps.reset();
   deps.gc();
   const baseline = rssBytes();
-  const pipeline = createPipeline({ store: deps.store, policy: DEFAULT_POLICY, clock: systemClock, logger: silentLogger() });
+  const pipeline = benchPipeline(deps);
   const peaks: number[] = [];
   const heap: number[] = [];
   for (let pass = 1; pass <= passes; pass++) {
@@ -156,7 +178,7 @@ export async function runLadder(
   // retained heap of other groups does not slow every later stage's garbage collection.
   for (const g of groups) {
     let mapped: AuthEvent[][] | null = mapAll(g.messages);
-    const stages = STAGES.filter((s) => s !== 'end_to_end' || (g.endToEnd && e2e));
+    const stages = STAGES.filter((s) => (s !== 'end_to_end' || (g.endToEnd && e2e)) && (s !== 'normalise_pool' || e2e?.pool));
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? stages : [...stages].reverse();
       for (const stage of order) {
@@ -172,6 +194,9 @@ export async function runLadder(
         } else if (stage === 'validate') {
           const m = mapped;
           sample = await timed(() => runValidate(g.messages, m ?? []));
+        } else if (stage === 'normalise_pool' && e2e?.pool) {
+          const pool = e2e.pool;
+          sample = await timed(() => runNormalisePool(g.messages, batchSize, pool));
         } else {
           sample = await timed(() => runNormalise(g.messages, batchSize));
         }

@@ -12,6 +12,8 @@ import { authEventsStorage, runReportSuite, type ReportSuiteResult } from './rep
 import { evaluateGoals, printReport } from './report.ts';
 import { runKafkaLeg } from './kafka-leg.ts';
 import type { BusMessage } from '../ingest/bus/bus.ts';
+import { normalizePoolFor, type NormalizePool } from '../ingest/normalize-pool/pool.ts';
+import { DEFAULT_POLICY } from '../ingest/normalizers/common.ts';
 
 // `npm run bench` (and `-- --assert`): one process, no broker. See README "Performance" and issue 8.
 
@@ -106,6 +108,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const corpus = generateCorpus(opts.seed, opts.perSource);
   log(`corpus generated in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${BENCH_SOURCES.map((s) => `${s} ${corpus.stats[s].count} × ${corpus.stats[s].mean_bytes} B`).join(', ')}`);
   const bench = await openBenchStore();
+  let pool: NormalizePool | undefined;
   try {
     const [v] = await bench.store.query<{ v: string }>('SELECT version() AS v');
     const machine = await describeMachine(v?.v ?? 'unknown');
@@ -119,7 +122,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         ...BENCH_SOURCES.map((s) => ({ name: s, messages: corpus.messages[s], endToEnd: false })),
         { name: 'mixed', messages: mixed, endToEnd: true },
       ];
-      const e2e = { store: bench.store, reset: bench.reset, batchSize, gc };
+      // The product's default (NORMALIZE_WORKERS, `auto` = one worker per core); NORMALIZE_WORKERS=0 measures without.
+      pool = normalizePoolFor(EnvSchema.shape.NORMALIZE_WORKERS.parse(process.env.NORMALIZE_WORKERS), DEFAULT_POLICY);
+      log(`normalise workers: ${pool ? pool.size : 'none (NORMALIZE_WORKERS=0 or one core)'}`);
+      const e2e = { store: bench.store, reset: bench.reset, batchSize, gc, pool };
       // First, on a fresh process: later stages would leave the heap and the engine's arenas grown.
       log(`ingest memory (the corpus fed ${INGEST_MEMORY_PASSES} times through one pipeline)`);
       memory = await measureIngestMemory(mixed, e2e, INGEST_MEMORY_PASSES);
@@ -139,7 +145,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const goals: Goal[] = evaluateGoals({ ladder, memory, probe, reports });
     const result = {
-      schema: 1, machine, batch_size: batchSize,
+      schema: 1, machine, batch_size: batchSize, normalise_workers: pool?.size ?? 0,
       corpus: { seed: corpus.seed, per_source: opts.perSource, start: corpus.start, end: corpus.end, sources: corpus.stats },
       stages: ladder, ingest_memory: memory, insert: probe, ingest_storage: ingestStorage,
       queries: reports, goals: Object.fromEntries(goals.map((g) => [g.id, g])),
@@ -153,6 +159,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return 0;
   } finally {
+    await pool?.close();
     await bench.close();
   }
 }
@@ -160,7 +167,6 @@ export async function main(argv: readonly string[]): Promise<number> {
 /** Ingests the mixed corpus once through the pipeline, merges, and measures auth_events on disk. */
 async function ingestedStorage(bench: Awaited<ReturnType<typeof openBenchStore>>, mixed: readonly BusMessage[], batchSize: number): Promise<Awaited<ReturnType<typeof authEventsStorage>>> {
   const { createPipeline, fromBusMessage } = await import('../ingest/pipeline.ts');
-  const { DEFAULT_POLICY } = await import('../ingest/normalizers/common.ts');
   const { systemClock } = await import('../core/clock.ts');
   const { silentLogger } = await import('../core/logger.ts');
   await bench.reset();

@@ -14,6 +14,7 @@ import { extraRouteRegistrars } from '../api/routes/index.ts';
 import { createStatusRegistry } from '../ingest/sources/status-registry.ts';
 import type { Store } from '../schema/store/store.ts';
 import { startKafkaMode, type KafkaMode } from '../ingest/worker/kafka-runtime.ts';
+import { normalizePoolFor, type NormalizePool } from '../ingest/normalize-pool/pool.ts';
 
 /** How often the background loop correlates the days ingestion marked stale. */
 const CORRELATION_INTERVAL_MS = 30_000;
@@ -34,12 +35,15 @@ export async function startServer(ctx: AppContext, opts: { demo: boolean; worker
   const log = ctx.logger;
   const store = await ctx.openStore();
   let kafka: KafkaMode | undefined;
+  let pool: NormalizePool | undefined;
   try {
     if (opts.demo) await loadDemoDataset(ctx, store);
     const status = createStatusRegistry(ctx.clock);
     // Kafka mode: connectors publish to the raw topic; workers (in-process or `accessproof worker`) store.
     kafka = ctx.config.bus.mode === 'kafka' ? await startKafkaMode(ctx, { store, status, inProcessWorker: opts.worker }) : undefined;
-    const pipeline = kafka?.pipeline ?? createPipeline({ store, policy: ctx.policy, clock: ctx.clock, logger: log, onStored: createCorrelationMarker(store, ctx.config.file) });
+    // Embedded: big batches (pollers' pages, tailed files) are normalised on worker threads.
+    pool = kafka ? undefined : normalizePoolFor(ctx.config.env.NORMALIZE_WORKERS, ctx.policy, log);
+    const pipeline = kafka?.pipeline ?? createPipeline({ store, policy: ctx.policy, clock: ctx.clock, logger: log, onStored: createCorrelationMarker(store, ctx.config.file), pool });
     const verify = createTokenVerifier(store);
     const app = await buildApp({
       store, verify, logger: log, bodyLimit: ctx.config.env.ACCESSPROOF_BODY_LIMIT_BYTES, version: VERSION,
@@ -69,11 +73,13 @@ export async function startServer(ctx: AppContext, opts: { demo: boolean; worker
         await firstRound;
         await kafka?.stop().catch((e: Error) => log.warn({ err: { message: e.message } }, 'kafka stop failed'));
         await app.close();
+        await pool?.close();
         await store.close();
       },
     };
   } catch (e) {
     await kafka?.stop().catch(() => undefined);
+    await pool?.close();
     await store.close();
     throw e;
   }

@@ -9,6 +9,7 @@ import { sha256Hex } from './normalizers/common.ts';
 import { normalizerFor } from './normalizers/index.ts';
 import type { NormalizerPolicy } from './normalizers/normalizer.ts';
 import { normalizeRecord } from './normalizers/normalize-record.ts';
+import type { NormalizePool } from './normalize-pool/pool.ts';
 
 /** A raw record on its way in: what connectors hand to the bus (plus, in-process, the already-parsed payload). */
 export interface InboundRecord {
@@ -90,13 +91,26 @@ export function fromBusMessage(m: BusMessage): InboundRecord {
   return new BusRecord(m);
 }
 
+/** Per-source figures of one batch (event time range, record outcomes). */
+export interface SourceStats {
+  min: string;
+  max: string;
+  received: number;
+  events: number;
+  dead: number;
+  dropped: number;
+}
+
+/** What the storing stage reads of a stored event (duplicate counts, dirty days): all a pool worker sends back. */
+export type StoredEventRef = Pick<AuthEvent, 'event_id' | 'source' | 'event_time' | 'action'>;
+
 /** Result of normalizing a batch, ready to insert. */
 export interface PreparedBatch {
   events: AuthEvent[];
   raws: RawEventRow[];
   deadLetters: DeadLetter[];
   counts: BatchCounts;
-  sources: Map<string, { min: string; max: string; received: number; events: number; dead: number; dropped: number }>;
+  sources: Map<string, SourceStats>;
 }
 
 /** Builds a dead-letter row for an input that could not be used. */
@@ -173,8 +187,16 @@ export interface PipelineDeps {
   /** Count pre-existing events as duplicates (one extra read per batch); on for imports, off for throughput. */
   readonly countDuplicates?: boolean;
   /** Called after a batch is stored (correlation hooks, metrics). */
-  readonly onStored?: (events: readonly AuthEvent[]) => Promise<void> | void;
+  readonly onStored?: (events: readonly StoredEventRef[]) => Promise<void> | void;
+  /**
+   * Normalise workers for big batches (NORMALIZE_WORKERS); without one, or for batches under
+   * {@link POOL_MIN_RECORDS}, `handle` does the CPU work on the calling thread.
+   */
+  readonly pool?: NormalizePool;
 }
+
+/** Batches smaller than this are normalised on the calling thread: a worker round trip would cost more. */
+export const POOL_MIN_RECORDS = 256;
 
 /** The storing stage: the only code that knows normalize → raw_events → auth_events → dead_letters order. */
 export interface Pipeline {
@@ -185,7 +207,7 @@ export interface Pipeline {
 }
 
 /** The reconciliation rows of a prepared batch (one per source). */
-function ingestBatchRows(prepared: PreparedBatch, connector: string, now: string): IngestBatchRow[] {
+function ingestBatchRows(prepared: Pick<PreparedBatch, 'sources'>, connector: string, now: string): IngestBatchRow[] {
   return [...prepared.sources].map(([source, s]) => ({
     batch_id: randomUUID(), source, connector, received_at: now,
     min_event_time: s.min || now, max_event_time: s.max || now,
@@ -199,15 +221,37 @@ export interface PreparedWrite {
   readonly encoded: EncodedBatch;
 }
 
+/** The instants a batch is stamped with: events' ingested_at and the reconciliation rows' received_at. */
+export interface BatchTimes {
+  readonly ingestedAt: string;
+  readonly now: string;
+}
+
 /** Parse + normalize + validate a batch and encode every table's insert body (what `handle` runs synchronously). */
-export function prepareWrite(records: readonly InboundRecord[], policy: NormalizerPolicy, clock: Clock, connector: string): PreparedWrite {
-  const prepared = prepareBatch(records, policy, clock.now().toISOString());
+export function prepareWrite(records: readonly InboundRecord[], policy: NormalizerPolicy, clock: Clock | BatchTimes, connector: string): PreparedWrite {
+  const times = 'ingestedAt' in clock ? clock : batchTimes(clock);
+  const prepared = prepareBatch(records, policy, times.ingestedAt);
   // NOTE: raw before events (encodeBatch keeps this order): an event in auth_events always has its raw record.
   const encoded = encodeBatch({
     raws: prepared.raws, events: prepared.events, deadLetters: prepared.deadLetters,
-    ingestBatches: ingestBatchRows(prepared, connector, clock.now().toISOString()),
+    ingestBatches: ingestBatchRows(prepared, connector, times.now),
   });
   return { prepared, encoded };
+}
+
+function batchTimes(clock: Clock): BatchTimes {
+  const ingestedAt = clock.now().toISOString();
+  return { ingestedAt, now: clock.now().toISOString() };
+}
+
+/** What `handle` needs of a batch once its bodies are encoded, wherever the encoding ran. */
+export interface ReadyWrite {
+  readonly counts: BatchCounts;
+  readonly sources: ReadonlyMap<string, SourceStats>;
+  readonly events: readonly StoredEventRef[];
+  readonly encoded: EncodedBatch;
+  /** Hands the bodies' memory back once written (to this thread's pool, or to the worker that encoded them). */
+  readonly release: () => void;
 }
 
 /**
@@ -225,28 +269,41 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const log = deps.logger.child({ stage: 'sending' });
   return {
     async handle(records, connector = 'import') {
-      const { prepared, encoded } = prepareWrite(records, deps.policy, deps.clock, connector);
+      const times = batchTimes(deps.clock);
+      let ready: ReadyWrite | Promise<ReadyWrite>;
+      if (deps.pool && records.length >= POOL_MIN_RECORDS) {
+        // Off this thread: callers that keep several batches outstanding get them normalised in parallel.
+        const pending = deps.pool.prepare(records, times, connector);
+        // Awaited in the write queue; until then a failure must not count as an unhandled rejection.
+        pending.catch(() => undefined);
+        ready = pending;
+      } else {
+        const { prepared, encoded } = prepareWrite(records, deps.policy, times, connector);
+        ready = { counts: prepared.counts, sources: prepared.sources, events: prepared.events, encoded, release: () => releaseBatch(encoded) };
+      }
+      // NOTE: queued in call order whatever finishes normalising first: writes stay in the order batches arrived.
       return serialized(async () => {
-        const counts = prepared.counts;
-        if (deps.countDuplicates && prepared.events.length > 0) {
+        const batch = await ready;
+        const counts = batch.counts;
+        if (deps.countDuplicates && batch.events.length > 0) {
           const seen = new Set<string>();
-          for (const [source, s] of prepared.sources) {
+          for (const [source, s] of batch.sources) {
             if (!s.min) continue;
-            const ids = prepared.events.filter((e) => e.source === source).map((e) => e.event_id);
+            const ids = batch.events.filter((e) => e.source === source).map((e) => e.event_id);
             for (const id of await deps.store.existingEventIds(source, ids, s.min, s.max)) seen.add(id);
           }
           const inBatch = new Set<string>();
-          for (const e of prepared.events) {
+          for (const e of batch.events) {
             if (seen.has(e.event_id) || inBatch.has(e.event_id)) counts.duplicates++;
             inBatch.add(e.event_id);
           }
         }
         counts.stored = counts.events - counts.duplicates;
-        await deps.store.writeBatch(encoded);
+        await deps.store.writeBatch(batch.encoded);
         // NOTE: stored: nothing reads the bodies again (a failed write is retried by redelivery, re-encoded).
-        releaseBatch(encoded);
-        log.debug({ count: counts.read, events: counts.events, dead: counts.dead_lettered, bytes: encoded.bytes }, 'batch stored');
-        if (deps.onStored && prepared.events.length) await deps.onStored(prepared.events);
+        batch.release();
+        log.debug({ count: counts.read, events: counts.events, dead: counts.dead_lettered, bytes: batch.encoded.bytes }, 'batch stored');
+        if (deps.onStored && batch.events.length) await deps.onStored(batch.events);
         return counts;
       });
     },

@@ -8,6 +8,7 @@ import { createPipeline, type BatchCounts } from '../../ingest/pipeline.ts';
 import { importInventory, isInventorySource } from '../../ingest/inventory/import-inventory.ts';
 import { createCorrelationMarker } from '../../ingest/correlate/dirty.ts';
 import { publishFiles } from './ingest-kafka.ts';
+import { normalizePoolFor, type NormalizePool } from '../../ingest/normalize-pool/pool.ts';
 
 /** Renders the summary line every import prints. */
 export function summaryLine(c: BatchCounts): string {
@@ -28,13 +29,15 @@ export function registerIngest(program: Command, getCtx: () => AppContext): void
       // Kafka mode: publish to the raw topic; the workers store (inventory files still go straight to the store).
       if (ctx.config.bus.mode === 'kafka' && !isInventorySource(opts.source)) return publishFiles(ctx, opts.source, paths);
       const store = await ctx.openStore();
+      let pool: NormalizePool | undefined;
       try {
         if (isInventorySource(opts.source)) {
           const counts = await importInventory(store, opts.source, paths, ctx.clock);
           process.stdout.write(`${summaryLine(counts)}\n`);
           return;
         }
-        const pipeline = createPipeline({ store, policy: ctx.policy, clock: ctx.clock, logger: ctx.logger, countDuplicates: true, onStored: createCorrelationMarker(store, ctx.config.file) });
+        pool = normalizePoolFor(ctx.config.env.NORMALIZE_WORKERS, ctx.policy, ctx.logger);
+        const pipeline = createPipeline({ store, policy: ctx.policy, clock: ctx.clock, logger: ctx.logger, countDuplicates: true, onStored: createCorrelationMarker(store, ctx.config.file), pool });
         const bar = process.stderr.isTTY ? new SingleBar({ format: 'ingest {source} | {value} records | {rate} records/s | {dead} dead-lettered', stream: process.stderr }) : null;
         const started = Date.now();
         bar?.start(0, 0, { source: opts.source, rate: 0, dead: 0 });
@@ -42,12 +45,15 @@ export function registerIngest(program: Command, getCtx: () => AppContext): void
           { send: (records) => pipeline.handle(records, 'import'), deadLetter: (rows) => pipeline.deadLetter(rows) },
           {
             source: opts.source, paths, batchSize: ctx.config.env.STORE_BATCH_SIZE, clock: ctx.clock,
+            // One batch per worker being normalised, plus the one the engine is storing.
+            inFlight: pool ? pool.size + 1 : 1,
             onProgress: (t) => bar?.update(t.read, { rate: Math.round(t.read / Math.max(0.001, (Date.now() - started) / 1000)), dead: t.dead_lettered }),
           },
         );
         bar?.stop();
         process.stdout.write(`${summaryLine(totals)}\n`);
       } finally {
+        await pool?.close();
         await store.close();
       }
     });

@@ -63,7 +63,7 @@ export function dirtyDaysOfEvents(events: readonly Pick<AuthEvent, 'event_time' 
 }
 
 /** The pipeline `onStored` hook: marks the days a stored batch can change. */
-export function createCorrelationMarker(store: Store, file: FileConfig): (events: readonly AuthEvent[]) => Promise<void> {
+export function createCorrelationMarker(store: Store, file: FileConfig): (events: readonly Pick<AuthEvent, 'event_time' | 'action'>[]) => Promise<void> {
   return (events) => markDirtyDays(store, dirtyDaysOfEvents(events, file));
 }
 

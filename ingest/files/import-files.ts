@@ -21,11 +21,16 @@ export interface ImportOptions {
   readonly clock: Clock;
   /** Called after each batch with the running totals (progress bar). */
   readonly onProgress?: (totals: BatchCounts) => void;
+  /**
+   * Batches sent but not yet stored while the next one is framed (default 1). More than one pays off only when the
+   * sink normalises off this thread (a pool of normalise workers): each outstanding batch can use a core.
+   */
+  readonly inFlight?: number;
 }
 
 /**
- * Streams files into the sink in batches, keeping one batch normalizing while the previous one inserts.
- * Memory stays bounded by two batches whatever the input size.
+ * Streams files into the sink in batches, framing the next batch while up to `inFlight` earlier ones are
+ * normalised and stored. Memory stays bounded by `inFlight` + 1 batches whatever the input size.
  */
 export async function importFiles(sink: RecordSink, opts: ImportOptions): Promise<BatchCounts> {
   const normalizer = normalizerFor(opts.source);
@@ -33,22 +38,30 @@ export async function importFiles(sink: RecordSink, opts: ImportOptions): Promis
   const totals = emptyCounts();
   let batch: InboundRecord[] = [];
   let rejects: DeadLetter[] = [];
-  let inflight: Promise<void> | null = null;
+  const maxInFlight = Math.max(1, opts.inFlight ?? 1);
+  const inflight: Promise<void>[] = [];
   const flush = async (): Promise<void> => {
     const records = batch;
     const dead = rejects;
     batch = [];
     rejects = [];
-    if (inflight) await inflight;
-    inflight = (async () => {
+    // Oldest first: the sink stores batches in the order they were sent.
+    while (inflight.length >= maxInFlight) await inflight.shift();
+    // Sent now, in batch order (the sink queues its writes in call order); awaited after the dead letters.
+    const stored = records.length ? sink.send(records) : undefined;
+    stored?.catch(() => undefined);
+    const sent = (async () => {
       if (dead.length) {
         await sink.deadLetter(dead);
         totals.read += dead.length;
         totals.dead_lettered += dead.length;
       }
-      if (records.length) addCounts(totals, await sink.send(records));
+      if (stored) addCounts(totals, await stored);
       opts.onProgress?.(totals);
     })();
+    // Awaited in order later; a failure must not count as unhandled meanwhile.
+    sent.catch(() => undefined);
+    inflight.push(sent);
   };
   for await (const item of readRecords(opts.paths, normalizer)) {
     const received_at = opts.clock.now().toISOString();
@@ -65,6 +78,6 @@ export async function importFiles(sink: RecordSink, opts: ImportOptions): Promis
     if (batch.length + rejects.length >= opts.batchSize) await flush();
   }
   await flush();
-  if (inflight) await inflight;
+  while (inflight.length) await inflight.shift();
   return totals;
 }

@@ -160,7 +160,17 @@ export function ingestBatchesPart(rows: readonly IngestBatchRow[]): InsertPart {
  * process must not reuse it — its re-insert goes through and event_id idempotency (ReplacingMergeTree + FINAL)
  * removes any overlap. (Kafka workers replace these with offset-range tokens and their own crash recovery.)
  */
-const PROCESS_NONCE = randomUUID();
+let PROCESS_NONCE: string = randomUUID();
+
+/** This process's token nonce (handed to normalise workers, whose tokens must match the main thread's). */
+export function processNonce(): string {
+  return PROCESS_NONCE;
+}
+
+/** Makes a worker thread's tokens those of its process. */
+export function adoptProcessNonce(nonce: string): void {
+  PROCESS_NONCE = nonce;
+}
 
 /** The insert_deduplication_token of a body whose content digests to `digestHex`. */
 export function contentToken(table: string, digestHex: string): string {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from '../helpers/run-cli.ts';
 import { sharedPath } from '../helpers/shared.ts';
+import { generateCorpus } from '../../bench/corpus/index.ts';
 
 describe('accessproof CLI (child process)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ap-cli-'));
@@ -26,6 +27,28 @@ describe('accessproof CLI (child process)', () => {
     const s2 = JSON.parse(second.stdout) as Record<string, number>;
     expect(s2.stored).toBe(0);
     expect(s2.duplicates).toBe(s1.stored);
+  });
+
+  it('ingest of a big file on normalise workers stores what the main thread stores (same summary, same event ids)', async () => {
+    const corpus = generateCorpus(11, 1200);
+    const file = join(mkdtempSync(join(tmpdir(), 'ap-cli-big-')), 'okta-big.jsonl');
+    writeFileSync(file, `${corpus.messages.okta.map((m) => m.value.toString('utf8')).join('\n')}\nnot json\n`);
+    const run = async (dir: string, workers: string): Promise<Record<string, number>> => {
+      const r = await runCli(['ingest', '--source', 'okta', file], { ACCESSPROOF_DATA_DIR: dir, NORMALIZE_WORKERS: workers, STORE_BATCH_SIZE: '500' });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout) as Record<string, number>;
+    };
+    const pooledDir = mkdtempSync(join(tmpdir(), 'ap-cli-w2-'));
+    const pooled = await run(pooledDir, '2');
+    const inline = await run(mkdtempSync(join(tmpdir(), 'ap-cli-w0-')), '0');
+    expect(pooled).toEqual(inline);
+    expect(pooled.stored).toBe(1200);
+    expect(pooled.dead_lettered).toBe(1);
+    // The same file again on the main thread finds every event the workers stored.
+    const again = await run(pooledDir, '0');
+    expect(again.stored).toBe(0);
+    expect(again.duplicates).toBe(1200);
   });
 
   it('normalize prints events with input_ref and reports rejects on stderr', async () => {
