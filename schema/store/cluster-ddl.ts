@@ -3,6 +3,9 @@
 //   CREATE TABLE IF NOT EXISTS t …          → CREATE TABLE IF NOT EXISTS t ON CLUSTER `c` …
 //   ENGINE = ReplacingMergeTree(v)           → ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/t', '{replica}', v)
 //   ALTER TABLE t …                          → ALTER TABLE t ON CLUSTER `c` …
+//   EXCHANGE TABLES a AND b                  → EXCHANGE TABLES a AND b ON CLUSTER `c`
+//   DROP TABLE [IF EXISTS] t [SYNC]          → DROP TABLE [IF EXISTS] t ON CLUSTER `c` [SYNC]
+// (an INSERT … SELECT runs on the node applying the migration; replication carries its rows to the others)
 // so every node of the cluster gets every table, replicated per shard through ClickHouse Keeper. Replicated tables
 // keep insert deduplication in Keeper, atomically with the part (the non-replicated log's crash window, see
 // ingest/worker/replay-filter.ts, does not exist there). Sharding (Distributed tables) is not done here: README
@@ -33,5 +36,9 @@ export function toClusterDdl(statement: string, cluster: string): string {
   }
   const alter = /^(\s*ALTER\s+TABLE\s+)([A-Za-z_][A-Za-z0-9_]*)(\s)/i.exec(statement);
   if (alter) return `${alter[1] ?? ''}${alter[2] ?? ''} ${on}${alter[3] ?? ''}${statement.slice(alter[0].length)}`;
+  const exchange = /^(\s*EXCHANGE\s+TABLES\s+[A-Za-z_][A-Za-z0-9_]*\s+AND\s+[A-Za-z_][A-Za-z0-9_]*)(\s*)$/i.exec(statement);
+  if (exchange) return `${exchange[1] ?? ''} ${on}${exchange[2] ?? ''}`;
+  const drop = /^(\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?[A-Za-z_][A-Za-z0-9_]*)((?:\s+SYNC)?\s*)$/i.exec(statement);
+  if (drop) return `${drop[1] ?? ''} ${on}${drop[2] ?? ''}`;
   return statement;
 }

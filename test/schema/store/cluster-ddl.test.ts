@@ -17,6 +17,9 @@ describe('migrations on a replicated cluster (CLICKHOUSE_CLUSTER)', () => {
       .toBe("CREATE TABLE IF NOT EXISTS t ON CLUSTER `c` (a UInt8) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/t', '{replica}') ORDER BY a");
     expect(toClusterDdl('ALTER TABLE auth_events MODIFY TTL toDateTime(ingested_at) + INTERVAL 30 DAY', 'c'))
       .toBe('ALTER TABLE auth_events ON CLUSTER `c` MODIFY TTL toDateTime(ingested_at) + INTERVAL 30 DAY');
+    expect(toClusterDdl('EXCHANGE TABLES raw_events AND raw_events_rebuild', 'c')).toBe('EXCHANGE TABLES raw_events AND raw_events_rebuild ON CLUSTER `c`');
+    expect(toClusterDdl('DROP TABLE IF EXISTS raw_events_rebuild SYNC', 'c')).toBe('DROP TABLE IF EXISTS raw_events_rebuild ON CLUSTER `c` SYNC');
+    expect(toClusterDdl('DROP TABLE t', 'c')).toBe('DROP TABLE t ON CLUSTER `c`');
     expect(toClusterDdl('SELECT 1', 'c')).toBe('SELECT 1');
     expect(() => toClusterDdl('CREATE TABLE t (a UInt8) ENGINE = MergeTree ORDER BY a', 'x`; DROP')).toThrow(/invalid cluster/);
   });
@@ -28,6 +31,8 @@ describe('migrations on a replicated cluster (CLICKHOUSE_CLUSTER)', () => {
       creates += m.statements.filter((st) => /^\s*CREATE TABLE/i.test(st)).length;
       for (const statement of m.statements) {
         const rewritten = formatQuery(toClusterDdl(statement, 'accessproof_cluster'));
+        // Every DDL statement must reach every node; only row statements (INSERT … SELECT) run on one.
+        if (/^(ALTER|EXCHANGE|DROP|RENAME|TRUNCATE)\b/.test(rewritten)) expect(rewritten, m.name).toMatch(/ON CLUSTER accessproof_cluster/);
         if (!/^CREATE TABLE/.test(rewritten)) continue;
         tables++;
         expect(rewritten, m.name).toMatch(/ON CLUSTER accessproof_cluster/);
