@@ -28,14 +28,16 @@ export interface NormalizePoolOptions {
   readonly logger?: Logger;
 }
 
-interface Pending {
-  readonly resolve: (r: ResultMessage) => void;
+interface Job {
+  readonly message: JobMessage;
+  readonly resolve: (r: { result: ResultMessage; slot: Slot }) => void;
   readonly reject: (e: Error) => void;
 }
 
 interface Slot {
   worker: Worker;
-  readonly pending: Map<number, Pending>;
+  /** The job this worker is normalising; one at a time, the rest wait in the pool's queue. */
+  busy: Job | null;
 }
 
 const ENTRY = new URL('./entry.mjs', import.meta.url);
@@ -44,38 +46,53 @@ const ENTRY = new URL('./entry.mjs', import.meta.url);
 export function createNormalizePool(opts: NormalizePoolOptions): NormalizePool {
   const size = Math.max(1, Math.floor(opts.workers));
   const init: WorkerInit = { policy: opts.policy, nonce: processNonce() };
+  // NOTE: one queue, and a job goes to a worker only when it is idle: handing jobs out ahead (round-robin or fewest
+  // pending) lets one worker collect the jobs queued behind a batch that another worker finishes first.
+  const queue: Job[] = [];
+  const slots: Slot[] = [];
   let nextId = 0;
   let closed = false;
+
+  const pump = (): void => {
+    for (const slot of slots) {
+      if (slot.busy || queue.length === 0) continue;
+      const job = queue.shift() as Job;
+      slot.busy = job;
+      // Referenced while it owes a result, so a process awaiting it stays alive; idle workers never hold it open.
+      slot.worker.ref();
+      slot.worker.postMessage(job.message, [job.message.bytes.buffer as ArrayBuffer]);
+    }
+  };
 
   const spawn = (slot?: Slot): Slot => {
     const worker = new Worker(ENTRY, { workerData: init });
     worker.unref();
-    const s: Slot = slot ?? { worker, pending: new Map() };
+    const s: Slot = slot ?? { worker, busy: null };
     s.worker = worker;
     worker.on('message', (m: ResultMessage | FailureMessage) => {
-      const p = s.pending.get(m.id);
-      if (!p) return;
-      s.pending.delete(m.id);
-      if (s.pending.size === 0) worker.unref();
-      if (m.type === 'result') p.resolve(m);
-      else p.reject(new AppError('ERR_NORMALIZE_WORKER', `normalise worker failed: ${m.message}`));
+      const job = s.busy;
+      if (!job || job.message.id !== m.id) return;
+      s.busy = null;
+      worker.unref();
+      if (m.type === 'result') job.resolve({ result: m, slot: s });
+      else job.reject(new AppError('ERR_NORMALIZE_WORKER', `normalise worker failed: ${m.message}`));
+      pump();
     });
     const fail = (why: string): void => {
       if (s.worker !== worker) return;
-      for (const p of s.pending.values()) p.reject(new AppError('ERR_NORMALIZE_WORKER', why));
-      s.pending.clear();
-      // Replaced so later batches still have a worker; the failed batches are retried by their callers.
+      s.busy?.reject(new AppError('ERR_NORMALIZE_WORKER', why));
+      s.busy = null;
+      // Replaced so later batches still have a worker; the failed batch is retried by its caller.
       if (!closed) {
         opts.logger?.error({ why }, 'normalise worker lost; starting another');
         spawn(s);
+        pump();
       }
     };
     worker.on('error', (e) => fail(`normalise worker crashed: ${e.message}`));
     worker.on('exit', (code) => fail(`normalise worker exited with code ${code}`));
     return s;
   };
-  // Started on the first batch: a server whose batches are all small (webhooks) never pays for worker start-up.
-  const slots: Slot[] = [];
 
   const recycle = (slot: Slot, parts: readonly InsertPart[]): void => {
     const buffers: ArrayBuffer[] = [];
@@ -90,17 +107,12 @@ export function createNormalizePool(opts: NormalizePoolOptions): NormalizePool {
     size,
     async prepare(records, times, connector) {
       if (closed) throw new AppError('ERR_NORMALIZE_WORKER', 'the normalise pool is closed');
+      // Started on the first batch: a server whose batches are all small (webhooks) never pays for worker start-up.
       while (slots.length < size) slots.push(spawn());
-      let slot = slots[0] as Slot;
-      for (const s of slots) if (s.pending.size < slot.pending.size) slot = s;
-      const id = ++nextId;
-      const packed = packRecords(records);
-      const job: JobMessage = { type: 'job', id, ingestedAt: times.ingestedAt, now: times.now, connector, ...packed };
-      const result = await new Promise<ResultMessage>((resolve, reject) => {
-        // Referenced while it owes a result, so a process awaiting it stays alive; idle workers never hold it open.
-        if (slot.pending.size === 0) slot.worker.ref();
-        slot.pending.set(id, { resolve, reject });
-        slot.worker.postMessage(job, [packed.bytes.buffer as ArrayBuffer]);
+      const message: JobMessage = { type: 'job', id: ++nextId, ingestedAt: times.ingestedAt, now: times.now, connector, ...packRecords(records) };
+      const { result, slot } = await new Promise<{ result: ResultMessage; slot: Slot }>((resolve, reject) => {
+        queue.push({ message, resolve, reject });
+        pump();
       });
       const parts: InsertPart[] = result.parts.map((p) => ({
         table: p.table, columns: p.columns, format: p.format, token: p.token,
@@ -118,9 +130,11 @@ export function createNormalizePool(opts: NormalizePoolOptions): NormalizePool {
     },
     async close() {
       closed = true;
+      const closedError = (): AppError => new AppError('ERR_NORMALIZE_WORKER', 'the normalise pool is closed');
+      for (const job of queue.splice(0)) job.reject(closedError());
       await Promise.all(slots.map(async (s) => {
-        for (const p of s.pending.values()) p.reject(new AppError('ERR_NORMALIZE_WORKER', 'the normalise pool is closed'));
-        s.pending.clear();
+        s.busy?.reject(closedError());
+        s.busy = null;
         await s.worker.terminate();
       }));
     },
