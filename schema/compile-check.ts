@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { compileFixedPattern } from './fixed-pattern.ts';
 
 /**
  * A check-only validator compiled once from a zod object schema, for hot paths (every normalized event).
@@ -63,7 +64,12 @@ export function compileCheck(schema: z.ZodObject): FastCheck {
     lines.push(`v = o[${JSON.stringify(name)}];`);
     const regexes = f.type === 'string' ? regexesOf(f) : null;
     if (f.type === 'string' && regexes) {
-      lines.push(`if (typeof v !== "string"${regexes.map((re) => ` || !${dep(re)}.test(v)`).join('')}) return false;`);
+      // Fixed-shape patterns (ids, digests, instants) as positional table lookups; anything else stays a regex.
+      const tests = regexes.map((re) => {
+        const fixed = compileFixedPattern(re);
+        return fixed ? `!${dep(fixed)}(v)` : `!${dep(re)}.test(v)`;
+      });
+      lines.push(`if (typeof v !== "string"${tests.map((t) => ` || ${t}`).join('')}) return false;`);
     } else if (f.type === 'boolean') {
       lines.push('if (typeof v !== "boolean") return false;');
     } else if (f.type === 'enum') {
