@@ -62,6 +62,6 @@ port.on('message', (m: JobMessage | RecycleMessage) => {
   try {
     run(m);
   } catch (e) {
-    port.postMessage({ type: 'failure', id: m.id, message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    port.postMessage({ type: 'failure', id: m.id, message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
   }
 });

@@ -127,6 +127,17 @@ describe('normalise workers', () => {
     expect(totals).toEqual(reference);
   });
 
+  it('report a batch the encoder refuses as that batch\'s failure, like the main thread, and keep serving the next', async () => {
+    const records = (await sampleRecords()).slice(0, 40);
+    const bad = records.map((r, i) => (i === 3 ? { ...r, received_at: 'yesterday' } : r));
+    const times = { ingestedAt: NOW, now: NOW };
+    expect(() => prepareWrite(bad, DEFAULT_POLICY, times, 'test')).toThrow(/not an instant/);
+    await expect(pool.prepare(bad, times, 'test')).rejects.toThrow(/normalise worker failed: .*not an instant/);
+    const next = await pool.prepare(records, times, 'test');
+    expect(next.counts.read).toBe(40);
+    next.release();
+  });
+
   it('reject pending batches when closed, and size themselves from NORMALIZE_WORKERS', async () => {
     const spare = createNormalizePool({ workers: 1, policy: DEFAULT_POLICY });
     const pending = expect(spare.prepare((await sampleRecords()).slice(0, 50), { ingestedAt: NOW, now: NOW }, 'test')).rejects.toThrow(/closed/);
