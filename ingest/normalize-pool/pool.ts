@@ -15,7 +15,7 @@ import { packRecords, TRANSFER_MIN_BYTES, type FailureMessage, type JobMessage, 
 /** Normalises and encodes batches on worker threads. */
 export interface NormalizePool {
   readonly size: number;
-  /** Normalises and encodes one batch on the least busy worker. Rejects only on a worker failure (a bug). */
+  /** Normalises and encodes one batch on the next idle worker (queued until one is). Rejects only on a worker failure (a bug). */
   prepare(records: readonly InboundRecord[], times: BatchTimes, connector: string): Promise<ReadyWrite>;
   /** Stops the workers; pending batches reject. */
   close(): Promise<void>;
