@@ -62,24 +62,19 @@ export function toBusMessage(r: InboundRecord): BusMessage {
 }
 
 /**
- * A bus message as an inbound record. NOTE: `raw` is decoded from the bytes on each read, never kept: a batch's
- * records live until the batch is stored, and holding every record's text for that long pushed ~25 MB per
- * 10k-record batch through the old generation (the normalizer reads it once; raw_events stores the bytes).
+ * A record that arrived as bytes (a bus message, a normalise worker's job). NOTE: `raw` is decoded from the bytes on
+ * each read, never kept: a batch's records live until the batch is stored, and holding every record's text for that
+ * long pushed ~25 MB per 10k-record batch through the old generation (the normalizer reads it once; raw_events
+ * stores the bytes).
  */
-class BusRecord implements InboundRecord {
-  readonly source: string;
-  readonly input_ref: string;
-  readonly received_at: string;
-  readonly raw_sha256: string;
-  readonly raw_bytes: Buffer;
-
-  constructor(m: BusMessage) {
-    this.source = m.headers[HEADER.source] ?? '';
-    this.input_ref = m.headers[HEADER.inputRef] ?? '';
-    this.received_at = m.headers[HEADER.receivedAt] ?? new Date().toISOString();
-    this.raw_bytes = m.value;
-    this.raw_sha256 = m.headers[HEADER.rawSha256] ?? sha256Hex(this.raw);
-  }
+export class BytesRecord implements InboundRecord {
+  constructor(
+    readonly source: string,
+    readonly input_ref: string,
+    readonly received_at: string,
+    readonly raw_sha256: string,
+    readonly raw_bytes: Buffer,
+  ) {}
 
   get raw(): string {
     return this.raw_bytes.toString('utf8');
@@ -88,7 +83,13 @@ class BusRecord implements InboundRecord {
 
 /** Reverses toBusMessage (the payload is parsed again by the normalizing stage). */
 export function fromBusMessage(m: BusMessage): InboundRecord {
-  return new BusRecord(m);
+  return new BytesRecord(
+    m.headers[HEADER.source] ?? '',
+    m.headers[HEADER.inputRef] ?? '',
+    m.headers[HEADER.receivedAt] ?? new Date().toISOString(),
+    m.headers[HEADER.rawSha256] ?? sha256Hex(m.value.toString('utf8')),
+    m.value,
+  );
 }
 
 /** Per-source figures of one batch (event time range, record outcomes). */

@@ -99,11 +99,15 @@ export function packRecords(records: readonly InboundRecord[]): Pick<JobMessage,
 /** Bodies of at least this size own their ArrayBuffer and are transferred; smaller ones are copied. */
 export const TRANSFER_MIN_BYTES = 1 << 16;
 
-/** A body ready to post: transferred when it owns a large ArrayBuffer, else copied into one of its own. */
-export function wireBody(body: Buffer): { body: Uint8Array; transfer?: ArrayBuffer } {
+/**
+ * A body ready to post: a large body that owns its ArrayBuffer is transferred (its buffer joins `transfer`, once);
+ * anything else is copied into an ArrayBuffer of its own.
+ */
+export function wireBody(body: Buffer, transfer: ArrayBuffer[]): Uint8Array {
   const ab = body.buffer;
-  if (ab instanceof ArrayBuffer && body.byteLength >= TRANSFER_MIN_BYTES && ab.byteLength >= body.byteLength && body.byteOffset === 0) {
-    return { body: new Uint8Array(ab, 0, body.byteLength), transfer: ab };
+  if (ab instanceof ArrayBuffer && body.byteLength >= TRANSFER_MIN_BYTES && body.byteOffset === 0 && !transfer.includes(ab)) {
+    transfer.push(ab);
+    return new Uint8Array(ab, 0, body.byteLength);
   }
-  return { body: new Uint8Array(body) };
+  return new Uint8Array(body);
 }

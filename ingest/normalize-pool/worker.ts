@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { releaseBodies } from '../../schema/store/native.ts';
 import { adoptProcessNonce } from '../../schema/store/bodies.ts';
-import { prepareWrite, type InboundRecord } from '../pipeline.ts';
+import { BytesRecord, prepareWrite, type InboundRecord } from '../pipeline.ts';
 import type { JobMessage, RecycleMessage, ResultMessage, WorkerInit, WirePart } from './protocol.ts';
 import { wireBody } from './protocol.ts';
 
@@ -13,36 +13,16 @@ if (!port) throw new Error('normalize-pool/worker.ts runs only as a worker threa
 const init = workerData as WorkerInit;
 adoptProcessNonce(init.nonce);
 
-/** A record viewed in the job's byte buffer; `raw` decodes on read, like a bus record. */
-class PackedRecord implements InboundRecord {
-  constructor(
-    readonly source: string,
-    readonly input_ref: string,
-    readonly received_at: string,
-    readonly raw_sha256: string,
-    readonly raw_bytes: Buffer,
-  ) {}
-
-  get raw(): string {
-    return this.raw_bytes.toString('utf8');
-  }
-}
-
 function run(job: JobMessage): void {
   const all = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
   const records: InboundRecord[] = new Array(job.sources.length);
   for (let i = 0; i < records.length; i++) {
-    records[i] = new PackedRecord(job.sources[i] as string, job.inputRefs[i] as string, job.receivedAts[i] as string, job.sha256s[i] as string,
+    records[i] = new BytesRecord(job.sources[i] as string, job.inputRefs[i] as string, job.receivedAts[i] as string, job.sha256s[i] as string,
       all.subarray(job.offsets[i] as number, job.offsets[i + 1] as number));
   }
   const { prepared, encoded } = prepareWrite(records, init.policy, { ingestedAt: job.ingestedAt, now: job.now }, job.connector);
   const transfer: ArrayBuffer[] = [];
-  const parts: WirePart[] = encoded.parts.map((p) => {
-    const w = wireBody(p.body);
-    if (w.transfer && !transfer.includes(w.transfer)) transfer.push(w.transfer);
-    else if (w.transfer) return { table: p.table, columns: p.columns, format: p.format, token: p.token, body: new Uint8Array(p.body) };
-    return { table: p.table, columns: p.columns, format: p.format, token: p.token, body: w.body };
-  });
+  const parts: WirePart[] = encoded.parts.map((p) => ({ table: p.table, columns: p.columns, format: p.format, token: p.token, body: wireBody(p.body, transfer) }));
   const events = prepared.events;
   const result: ResultMessage = {
     type: 'result', id: job.id, parts, bytes: encoded.bytes, counts: prepared.counts, sources: [...prepared.sources],

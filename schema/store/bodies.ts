@@ -80,7 +80,7 @@ export function authEventsPart(events: readonly AuthEvent[]): InsertPart {
   const body = encodeNative(events, authEventColumns(), 4096 + Math.ceil(events.length * authBytesPerEvent));
   // Sized from the previous batches: an undersized body regrows by copying (events encode to 0.5–1 KB each).
   if (events.length > 0) authBytesPerEvent = Math.max(256, (body.length / events.length) * 1.15);
-  return { table: 'auth_events', columns: AUTH_EVENT_STORED_COLUMNS, format: 'Native', body, token: contentToken('auth_events', digest(body)) };
+  return { table: 'auth_events', columns: AUTH_EVENT_STORED_COLUMNS, format: 'Native', body, token: bodyToken('auth_events', body) };
 }
 
 const RAW_COLUMNS = ['raw_sha256', 'source', 'event_time', 'received_at', 'input_ref', 'raw'] as const;
@@ -128,7 +128,7 @@ export function deadLettersPart(rows: readonly DeadLetter[]): InsertPart {
     stringColumn('raw', (r) => r.raw),
     stringColumn('raw_sha256', (r) => r.raw_sha256),
   ]);
-  return { table: 'dead_letters', columns: DEAD_LETTER_COLUMNS, format: 'Native', body, token: contentToken('dead_letters', digest(body)) };
+  return { table: 'dead_letters', columns: DEAD_LETTER_COLUMNS, format: 'Native', body, token: bodyToken('dead_letters', body) };
 }
 
 const BATCH_COLUMNS = ['batch_id', 'source', 'connector', 'received_at', 'min_event_time', 'max_event_time', 'received', 'events', 'dead_lettered', 'dropped'] as const;
@@ -151,7 +151,7 @@ export function ingestBatchesPart(rows: readonly IngestBatchRow[]): InsertPart {
     uint64Column('dead_lettered', (r) => r.dead_lettered),
     uint64Column('dropped', (r) => r.dropped),
   ]);
-  return { table: 'ingest_batches', columns: BATCH_COLUMNS, format: 'Native', body, token: contentToken('ingest_batches', digest(body)) };
+  return { table: 'ingest_batches', columns: BATCH_COLUMNS, format: 'Native', body, token: bodyToken('ingest_batches', body) };
 }
 
 /**
@@ -177,6 +177,7 @@ export function contentToken(table: string, digestHex: string): string {
   return `${table}:${PROCESS_NONCE}:${digestHex}`;
 }
 
-function digest(body: Buffer): string {
-  return createHash('sha256').update(body).digest('hex');
+/** The insert_deduplication_token of a whole body. */
+export function bodyToken(table: string, body: Buffer): string {
+  return contentToken(table, createHash('sha256').update(body).digest('hex'));
 }

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { AuthEvent } from '../auth-event.ts';
 import type { DeadLetter } from '../dead-letter.ts';
 import { AppError } from '../../core/errors.ts';
-import { authEventsPart, contentToken, deadLettersPart, ingestBatchesPart, rawEventsPart } from './bodies.ts';
+import { authEventsPart, bodyToken, deadLettersPart, ingestBatchesPart, rawEventsPart } from './bodies.ts';
 import { releaseBodies } from './native.ts';
 import { migrate } from './migrate.ts';
 import { openStoreClient, type InsertPart, type StoreClient, type StoreTarget } from './client.ts';
@@ -122,10 +121,6 @@ export interface Store {
   close(): Promise<void>;
 }
 
-function tokenFor(table: string, body: Buffer): string {
-  return contentToken(table, createHash('sha256').update(body).digest('hex'));
-}
-
 /** Wraps a connected StoreClient as a Store. */
 export function createStore(sc: StoreClient): Store {
   const { client } = sc;
@@ -140,7 +135,7 @@ export function createStore(sc: StoreClient): Store {
   const insertRows = async (table: string, rows: readonly object[], timeKeys: readonly string[] = []): Promise<void> => {
     if (rows.length === 0) return;
     const body = serializeRows(rows, timeKeys);
-    await insertBody(table, Object.keys(rows[0] as object), body, tokenFor(table, body));
+    await insertBody(table, Object.keys(rows[0] as object), body, bodyToken(table, body));
   };
   const query = async <T>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> => {
     const rs = await client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
