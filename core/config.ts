@@ -37,7 +37,7 @@ export const EnvSchema = z.object({
   WORKER_METRICS_PORT: intIn(0, 65535, 8081),
   STORE_BATCH_SIZE: intIn(1, 1_000_000, 10_000),
   /** Worker threads that normalise ingest batches: `auto` = one per core (at most 8), 0 = on the main thread. */
-  NORMALIZE_WORKERS: z.preprocess(emptyAsUnset, z.union([z.literal('auto'), z.coerce.number().int().min(0).max(64)]).default('auto')),
+  NORMALIZE_WORKERS: z.preprocess(emptyAsUnset, z.union([z.literal('auto'), z.coerce.number().int().min(0).max(64)], { error: "expected 'auto' or a whole number from 0 to 64" }).default('auto')),
   LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
 });
 export type Env = z.infer<typeof EnvSchema>;

@@ -25,6 +25,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ACCESSPROOF_PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ ACCESSPROOF_PORT: 'eighty' })).toThrow(/ACCESSPROOF_PORT/);
     expect(() => loadConfig({ CLICKHOUSE_URL: 'not a url' })).toThrow(/CLICKHOUSE_URL/);
+    expect(() => loadConfig({ NORMALIZE_WORKERS: 'many' })).toThrow(/NORMALIZE_WORKERS: expected 'auto' or a whole number from 0 to 64/);
+    expect(loadConfig({ NORMALIZE_WORKERS: '3' }).env.NORMALIZE_WORKERS).toBe(3);
+    expect(loadConfig({}).env.NORMALIZE_WORKERS).toBe('auto');
   });
 
   it('names the bad key of the config file', () => {
