@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Store } from '../../schema/store/store.ts';
-import { RAW_DAYS, ROLLED_DAYS, USER_NAMES } from '../../schema/store/queries/report-rollups.ts';
+import { LAG_MS, RAW_DAYS, RAW_MONTH_DAYS, ROLLED_DAYS, ROLLED_MONTHS, USER_NAMES } from '../../schema/store/queries/report-rollups.ts';
 
 // Event-level figures over auth_events for a period: the method mix per source, active users per month, and the
 // per-user / per-resource breakdowns auditors drill into. Parameters: {from}/{to} (half-open, ClickHouse
@@ -9,7 +9,8 @@ import { RAW_DAYS, ROLLED_DAYS, USER_NAMES } from '../../schema/store/queries/re
 // which lets FINAL merge per partition only. Distinct people are counted on user_key (sipHash64 of the canonical
 // user, a stored column): the same exact distinct count as on the string, with a UInt64 hash table instead of a
 // String one (research/performance.md §2.4: 2–4.7× on these queries). Whole days the correlator has rolled up
-// (schema/store/queries/report-rollups.ts) are read from the daily rollups instead, every other day from here.
+// (schema/store/queries/report-rollups.ts) are read from the daily rollups instead, and for the per-person,
+// per-resource and lag figures whole built months from the monthly rollups; every other day from here.
 
 const T = "DateTime64(3, 'UTC')";
 const EVENTS = `FROM auth_events FINAL WHERE event_time >= {from:${T}} AND event_time < {to:${T}}`;
@@ -17,6 +18,8 @@ const SETTINGS = 'SETTINGS do_not_merge_across_partitions_select_final = 1';
 
 /** Rows of the period not covered by the daily rollups (partial and unbuilt or dirty days), read FINAL. */
 const RAW_EVENTS = `${EVENTS} AND toDate(event_time) IN (${RAW_DAYS})`;
+/** Rows of the period not covered by whole built months (ROLLED_MONTHS), read FINAL. */
+const MONTH_RAW_EVENTS = `${EVENTS} AND toDate(event_time) IN (${RAW_MONTH_DAYS})`;
 /** user_key of the empty user (events without an actor), so no query reads the user String to exclude them. */
 const NO_USER = "sipHash64('')";
 
@@ -30,61 +33,80 @@ export const METHOD_MIX_BY_SOURCE = `SELECT source, method, sum(n) AS events, su
   )
   GROUP BY source, method ORDER BY source, events DESC, method ${SETTINGS}`;
 
+/**
+ * Events per person and source with the month they fall in, from the cheapest tier that covers each day: whole
+ * built months from auth_monthly_access, other built days from auth_daily, every other day from auth_events.
+ * (A rolled month's built days are all clean and inside the period, so they are in ROLLED_DAYS and never in
+ * RAW_DAYS; its never-built days are in RAW_DAYS.)
+ */
+const USER_EVENTS = `SELECT month, source, user_key, events AS n FROM auth_monthly_access WHERE month IN (${ROLLED_MONTHS}) AND user_key != ${NO_USER}
+    UNION ALL
+    SELECT toStartOfMonth(day) AS month, source, user_key, events AS n FROM auth_daily
+    WHERE day IN (${ROLLED_DAYS}) AND toStartOfMonth(day) NOT IN (${ROLLED_MONTHS}) AND user_key != ${NO_USER}
+    UNION ALL
+    SELECT toStartOfMonth(event_time) AS month, source, user_key, toUInt64(1) AS n ${RAW_EVENTS} AND user_key != ${NO_USER}`;
+
 /** Distinct active people and events per month and source. */
 export const ACTIVE_USERS_BY_MONTH = `SELECT month, source, uniqExact(user_key) AS users, sum(n) AS events
-  FROM (
-    SELECT toStartOfMonth(day) AS month, source, user_key, events AS n FROM auth_daily WHERE day IN (${ROLLED_DAYS}) AND user_key != ${NO_USER}
-    UNION ALL
-    SELECT toStartOfMonth(event_time) AS month, source, user_key, toUInt64(1) AS n ${RAW_EVENTS} AND user_key != ${NO_USER}
-  )
+  FROM (${USER_EVENTS})
   GROUP BY month, source ORDER BY month, source ${SETTINGS}`;
 
 /**
  * The most active people: events, successful logins, verified MFA, failures, distinct resources and sources.
- * Two passes: the top N keys by count (from the rollups and a UInt64 GROUP BY; WITH TIES keeps everyone tied
- * with the N-th, so the final ORDER BY … user LIMIT N picks the same people as ranking by name directly), then
- * the exact breakdown for those people only (distinct resources/sources counted on numeric hashes of the
- * LowCardinality values). Names come from user_names, not from the user String of every event.
+ * Two passes: the top N keys by count (USER_EVENTS; WITH TIES keeps everyone tied with the N-th, so the final
+ * ORDER BY … user LIMIT N picks the same people as ranking by name directly), then the exact breakdown for those
+ * people only: whole built months from the monthly access rollup (month × source × person × resource), every other
+ * day from auth_events. Distinct resources/sources are counted on numeric hashes of the LowCardinality values.
+ * Names come from user_names, not from the user String of every event.
  */
 export const USER_BREAKDOWN = `SELECT n.user AS user, s.events AS events, s.logins AS logins, s.mfa_verified AS mfa_verified,
     s.failures AS failures, s.privileged_events AS privileged_events, s.resources AS resources, s.sources AS sources
   FROM (
-    SELECT user_key, count() AS events,
-      countIf(action = 'login' AND outcome = 'success') AS logins,
-      countIf(mfa_verified) AS mfa_verified,
-      countIf(outcome != 'success') AS failures,
-      countIf(privileged) AS privileged_events,
+    SELECT user_key, sum(n) AS events, sum(l) AS logins, sum(v) AS mfa_verified, sum(f) AS failures, sum(p) AS privileged_events,
       uniqExact(toUInt64(sipHash64(resource))) AS resources, uniqExact(toUInt64(sipHash64(source))) AS sources
-    ${EVENTS} AND user_key IN (
-      SELECT user_key FROM (
-        SELECT user_key, events AS n FROM auth_daily WHERE day IN (${ROLLED_DAYS}) AND user_key != ${NO_USER}
-        UNION ALL
-        SELECT user_key, toUInt64(1) AS n ${RAW_EVENTS} AND user_key != ${NO_USER}
-      )
-      GROUP BY user_key ORDER BY sum(n) DESC LIMIT {limit:UInt32} WITH TIES
+    FROM (
+      SELECT user_key, source, resource, events AS n, logins AS l, verified AS v, failures AS f, privileged_events AS p
+      FROM auth_monthly_access WHERE month IN (${ROLLED_MONTHS})
+      UNION ALL
+      SELECT user_key, source, resource, toUInt64(1) AS n, toUInt64(action = 'login' AND outcome = 'success') AS l, toUInt64(mfa_verified) AS v,
+        toUInt64(outcome != 'success') AS f, toUInt64(privileged) AS p
+      ${MONTH_RAW_EVENTS}
     )
+    WHERE user_key IN (SELECT user_key FROM (${USER_EVENTS}) GROUP BY user_key ORDER BY sum(n) DESC LIMIT {limit:UInt32} WITH TIES)
     GROUP BY user_key
   ) AS s
   INNER JOIN (${USER_NAMES}) AS n ON n.user_key = s.user_key
   ORDER BY events DESC, user LIMIT {limit:UInt32} ${SETTINGS}`;
 
 /** Resources by how many people reached them, with privileged successes that carried no verified factor. */
-export const RESOURCE_BREAKDOWN = `SELECT resource, any(resource_type) AS resource_type, count() AS events,
-    uniqExact(user_key) AS users,
-    countIf(privileged AND outcome = 'success') AS privileged_successes,
-    countIf(privileged AND outcome = 'success' AND NOT mfa_verified) AS privileged_without_mfa
-  ${EVENTS} AND resource != ''
+export const RESOURCE_BREAKDOWN = `SELECT resource, any(resource_type) AS resource_type, sum(n) AS events, uniqExact(user_key) AS users,
+    sum(ps) AS privileged_successes, sum(pn) AS privileged_without_mfa
+  FROM (
+    SELECT resource, resource_type, user_key, events AS n, privileged_successes AS ps, privileged_without_mfa AS pn
+    FROM auth_monthly_access WHERE month IN (${ROLLED_MONTHS}) AND resource != ''
+    UNION ALL
+    SELECT resource, resource_type, user_key, toUInt64(1) AS n, toUInt64(privileged AND outcome = 'success') AS ps,
+      toUInt64(privileged AND outcome = 'success' AND NOT mfa_verified) AS pn
+    ${MONTH_RAW_EVENTS} AND resource != ''
+  )
   GROUP BY resource ORDER BY users DESC, resource LIMIT {limit:UInt32} ${SETTINGS}`;
 
 /**
  * Ingestion lag (event time → stored) in seconds: exact nearest-rank quantiles (the smallest lag at which the
- * cumulative count reaches ⌈p·n⌉), from a histogram of millisecond lags instead of sorting every row.
+ * cumulative count reaches ⌈p·n⌉), from a histogram of millisecond lags (auth_monthly_lag for whole built months)
+ * instead of sorting every row.
  */
 export const INGEST_LAG = `SELECT total AS events,
     arrayMap(p -> lags[arrayFirstIndex(c -> c >= ceil(p * total), cum)] / 1000, [0.5, 0.9, 0.99]) AS q
   FROM (
     SELECT arraySort(groupArray((lag, c))) AS h, arrayMap(x -> x.1, h) AS lags, arrayCumSum(arrayMap(x -> x.2, h)) AS cum, sum(c) AS total
-    FROM (SELECT toUnixTimestamp64Milli(ingested_at) - toUnixTimestamp64Milli(event_time) AS lag, count() AS c ${EVENTS} GROUP BY lag ${SETTINGS})
+    FROM (
+      SELECT lag, sum(n) AS c FROM (
+        SELECT lag_ms AS lag, events AS n FROM auth_monthly_lag WHERE month IN (${ROLLED_MONTHS})
+        UNION ALL
+        SELECT ${LAG_MS} AS lag, toUInt64(1) AS n ${MONTH_RAW_EVENTS}
+      )
+      GROUP BY lag ${SETTINGS})
   )`;
 
 const n = z.coerce.number();

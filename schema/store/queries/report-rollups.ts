@@ -13,12 +13,39 @@ const T = "DateTime64(3, 'UTC')";
 /** First whole day of the period: {from}'s day when it is midnight, else the day after. */
 const FIRST_WHOLE_DAY = `(toDate({from:${T}}) + toUInt8(toDateTime64(toDate({from:${T}}), 3, 'UTC') < {from:${T}}))`;
 
+/** Days of the period (and its edge days) marked dirty and not correlated since: their rollups are stale. */
+const DIRTY_DAYS = `SELECT day FROM correlation_dirty WHERE day >= toDate({from:${T}}) AND day <= toDate({to:${T}})
+      GROUP BY day HAVING maxIf(token, kind = 'dirty') > maxIf(token, kind = 'done')`;
+
 /** Days of [from, to) whose rollup rows stand for the whole day: built, not dirty, entirely inside the period. */
 export const ROLLED_DAYS = `SELECT day FROM rollup_days
   WHERE day >= ${FIRST_WHOLE_DAY} AND day < toDate({to:${T}})
-    AND day NOT IN (
-      SELECT day FROM correlation_dirty WHERE day >= toDate({from:${T}}) AND day <= toDate({to:${T}})
-      GROUP BY day HAVING maxIf(token, kind = 'dirty') > maxIf(token, kind = 'done'))`;
+    AND day NOT IN (${DIRTY_DAYS})`;
+
+/**
+ * Months wholly inside [from, to) whose monthly rollups (0009) stand for all their built days: rollup_days still
+ * lists as many days of the month, with the same latest build, as when the month was built, and none of the
+ * month's days is dirty. Each such month's rollup rows equal the sum of its built days; its other days (never
+ * built) are read from auth_events (RAW_DAYS).
+ */
+export const ROLLED_MONTHS = `SELECT m.month FROM (
+    SELECT month, argMax(days, built_at) AS days, argMax(last_day_built, built_at) AS last_day_built FROM rollup_months
+    WHERE toDateTime64(month, 3, 'UTC') >= {from:${T}} AND toDateTime64(addMonths(month, 1), 3, 'UTC') <= {to:${T}}
+    GROUP BY month) AS m
+  INNER JOIN (
+    SELECT toStartOfMonth(day) AS month, toUInt32(uniqExact(day)) AS days, max(built_at) AS last_day_built FROM rollup_days
+    WHERE day >= toDate({from:${T}}) AND day < toDate({to:${T}}) GROUP BY month) AS d
+  ON d.month = m.month AND d.days = m.days AND d.last_day_built = m.last_day_built
+  WHERE m.month NOT IN (SELECT toStartOfMonth(day) FROM (${DIRTY_DAYS}))`;
+
+/**
+ * Every day the period touches that a monthly-rollup query reads from auth_events: all but the built days of
+ * ROLLED_MONTHS (a sort-key condition, like RAW_DAYS).
+ */
+export const RAW_MONTH_DAYS = `SELECT d FROM (
+    SELECT arrayJoin(arrayMap(i -> toDate({from:${T}}) + i,
+      range(toUInt32(greatest(0, dateDiff('day', toDate({from:${T}}), toDate({to:${T}} - toIntervalMillisecond(1))) + 1))))) AS d)
+  WHERE d NOT IN (SELECT day FROM rollup_days WHERE day >= toDate({from:${T}}) AND day < toDate({to:${T}}) AND toStartOfMonth(day) IN (${ROLLED_MONTHS}))`;
 
 /**
  * Every other day the period touches (read from auth_events). `toDate(event_time) IN (RAW_DAYS)` is a condition
@@ -40,6 +67,30 @@ const AUTH_DAILY_METHODS_SELECT = `SELECT toDate(event_time) AS day, source, mfa
     countIf(mfa_verified) AS verified, countIf(mfa_verified AND phishing_resistant) AS phishing_resistant
   FROM auth_events FINAL WHERE event_time >= {a:${T}} AND event_time < {b:${T}}
   GROUP BY day, source, mfa_method`;
+
+/** Ingestion lag of an event in whole milliseconds (the histogram key of INGEST_LAG and auth_monthly_lag). */
+export const LAG_MS = 'toUnixTimestamp64Milli(ingested_at) - toUnixTimestamp64Milli(event_time)';
+
+/** The monthly rollups (0009): how a month of each is computed from the rows of its built days ({m}: the month). */
+const MONTH_EVENTS = `FROM auth_events FINAL WHERE event_time >= {a:${T}} AND event_time < {b:${T}}
+    AND toDate(event_time) IN (SELECT day FROM rollup_days WHERE toStartOfMonth(day) = {m:Date})`;
+export const MONTHLY_ROLLUPS: readonly { readonly table: string; readonly orderBy: string; readonly select: string }[] = [
+  {
+    table: 'auth_monthly_access',
+    orderBy: '(resource, user_key, source, resource_type)',
+    select: `SELECT {m:Date} AS month, source, user_key, resource, resource_type, count() AS events,
+        countIf(action = 'login' AND outcome = 'success') AS logins, countIf(mfa_verified) AS verified,
+        countIf(outcome != 'success') AS failures, countIf(privileged) AS privileged_events,
+        countIf(privileged AND outcome = 'success') AS privileged_successes,
+        countIf(privileged AND outcome = 'success' AND NOT mfa_verified) AS privileged_without_mfa
+      ${MONTH_EVENTS} GROUP BY source, user_key, resource, resource_type`,
+  },
+  {
+    table: 'auth_monthly_lag',
+    orderBy: 'lag_ms',
+    select: `SELECT {m:Date} AS month, ${LAG_MS} AS lag_ms, count() AS events ${MONTH_EVENTS} GROUP BY lag_ms`,
+  },
+];
 
 /**
  * One failed attempt = rows of one source, person, client IP and second (reports/metrics/queries.ts FAILURES);
@@ -84,46 +135,88 @@ const dayBounds = (day: string): { a: string; b: string } => {
   return { a: chAt(start), b: chAt(start + DAY) };
 };
 
+interface Staged { readonly table: string; readonly select: string; readonly stage: string }
+
 /**
- * Rebuilds the rollups of the given UTC days ('YYYY-MM-DD') from auth_events and records them in rollup_days.
- * Idempotent. `tag` names the staging tables (unique per run, so concurrent runs never share one).
+ * Creates a staging table per rollup (named by `tag`, unique per run, so concurrent runs never share one), runs
+ * `fill`, and drops them again whatever happens. A staging table is a plain local MergeTree even when the target is
+ * replicated (cluster mode): REPLACE PARTITION accepts it, and it must not share the target's Keeper path.
  */
-export async function rebuildRollups(store: Store, days: readonly string[], tag: string | number): Promise<void> {
-  if (days.length === 0) return;
-  const staged = ROLLUPS.map((r) => ({ ...r, stage: `${r.table}_stage_${String(tag).replace(/[^A-Za-z0-9_]/g, '_')}` }));
+async function withStages(
+  store: Store, rollups: readonly { table: string; orderBy: string; select: string }[], partitionBy: string, tag: string | number,
+  fill: (staged: readonly Staged[]) => Promise<void>,
+): Promise<void> {
+  const staged = rollups.map((r) => ({ ...r, stage: `${r.table}_stage_${String(tag).replace(/[^A-Za-z0-9_]/g, '_')}` }));
   try {
     for (const r of staged) {
       await store.command(`DROP TABLE IF EXISTS ${r.stage}`);
-      // A plain local MergeTree even when the target is replicated (cluster mode): REPLACE PARTITION accepts it,
-      // and the staging table must not share the target's Keeper path.
-      await store.command(`CREATE TABLE ${r.stage} AS ${r.table} ENGINE = MergeTree PARTITION BY day ORDER BY ${r.orderBy}`);
+      await store.command(`CREATE TABLE ${r.stage} AS ${r.table} ENGINE = MergeTree PARTITION BY ${partitionBy} ORDER BY ${r.orderBy}`);
     }
+    await fill(staged);
+  } finally {
+    for (const r of staged) await store.command(`DROP TABLE IF EXISTS ${r.stage}`);
+  }
+}
+
+/** Computes one partition of each rollup into its staging table and swaps it in (an empty result drops it). */
+async function replacePartition(store: Store, staged: readonly Staged[], partitionId: string, params: Record<string, unknown>): Promise<void> {
+  for (const r of staged) {
+    await store.command(`TRUNCATE TABLE ${r.stage}`);
+    await store.command(`INSERT INTO ${r.stage} ${r.select} SETTINGS do_not_merge_across_partitions_select_final = 1`, params);
+    const [n] = await store.query<{ n: string }>(`SELECT count() AS n FROM ${r.stage}`);
+    // REPLACE from an empty source is refused by newer engines; an empty partition is simply dropped.
+    if (Number(n?.n ?? 0) > 0) await store.command(`ALTER TABLE ${r.table} REPLACE PARTITION ID '${partitionId}' FROM ${r.stage}`);
+    else await store.command(`ALTER TABLE ${r.table} DROP PARTITION ID '${partitionId}'`);
+  }
+}
+
+/**
+ * Rebuilds the rollups of the given UTC days ('YYYY-MM-DD') from auth_events and records them in rollup_days, then
+ * the monthly rollups of their months. Idempotent. `tag` names the staging tables.
+ */
+export async function rebuildRollups(store: Store, days: readonly string[], tag: string | number): Promise<void> {
+  if (days.length === 0) return;
+  await withStages(store, ROLLUPS, 'day', tag, async (staged) => {
     for (const day of days) {
       const bounds = dayBounds(day);
-      const id = day.replaceAll('-', '');
-      for (const r of staged) {
-        await store.command(`TRUNCATE TABLE ${r.stage}`);
-        await store.command(`INSERT INTO ${r.stage} ${r.select} SETTINGS do_not_merge_across_partitions_select_final = 1`, bounds);
-        const [n] = await store.query<{ n: string }>(`SELECT count() AS n FROM ${r.stage}`);
-        // REPLACE from an empty source is refused by newer engines; an empty day is simply dropped.
-        if (Number(n?.n ?? 0) > 0) await store.command(`ALTER TABLE ${r.table} REPLACE PARTITION ID '${id}' FROM ${r.stage}`);
-        else await store.command(`ALTER TABLE ${r.table} DROP PARTITION ID '${id}'`);
-      }
+      await replacePartition(store, staged, day.replaceAll('-', ''), bounds);
       // Names of the day's people (user_names collapses repeats; re-running only refreshes last_seen).
       await store.command(`INSERT INTO user_names SELECT user_key, any(user), today() FROM auth_events
         WHERE event_time >= {a:${T}} AND event_time < {b:${T}} AND user_key != sipHash64('') GROUP BY user_key`, bounds);
     }
-    const built = chAt(Date.now());
-    const sorted = [...days].sort();
-    const first = await store.query<{ d: string; t: string }>(
-      `SELECT toString(toDate(event_time)) AS d, toString(min(ingested_at)) AS t FROM auth_events
-        WHERE event_time >= {a:${T}} AND event_time < {b:${T}} GROUP BY d`,
-      { a: dayBounds(sorted[0] as string).a, b: dayBounds(sorted[sorted.length - 1] as string).b });
-    const firstIngested = new Map(first.map((r) => [r.d, r.t]));
-    await store.insertRows('rollup_days', days.map((day) => ({ day, built_at: built.padEnd(26, '0'), first_ingested_at: firstIngested.get(day) ?? built })));
-  } finally {
-    for (const r of staged) await store.command(`DROP TABLE IF EXISTS ${r.stage}`);
-  }
+  });
+  const built = chAt(Date.now());
+  const sorted = [...days].sort();
+  const first = await store.query<{ d: string; t: string }>(
+    `SELECT toString(toDate(event_time)) AS d, toString(min(ingested_at)) AS t FROM auth_events
+      WHERE event_time >= {a:${T}} AND event_time < {b:${T}} GROUP BY d`,
+    { a: dayBounds(sorted[0] as string).a, b: dayBounds(sorted[sorted.length - 1] as string).b });
+  const firstIngested = new Map(first.map((r) => [r.d, r.t]));
+  await store.insertRows('rollup_days', days.map((day) => ({ day, built_at: built.padEnd(26, '0'), first_ingested_at: firstIngested.get(day) ?? built })));
+  await rebuildMonthlyRollups(store, [...new Set(sorted.map((d) => `${d.slice(0, 7)}-01`))], tag);
+}
+
+/**
+ * Rebuilds the monthly rollups of the given months ('YYYY-MM-01') over the days rollup_days lists as built, and
+ * records which days those were (their count and latest build) in rollup_months. Idempotent.
+ */
+export async function rebuildMonthlyRollups(store: Store, months: readonly string[], tag: string | number): Promise<void> {
+  if (months.length === 0) return;
+  await withStages(store, MONTHLY_ROLLUPS, 'month', tag, async (staged) => {
+    for (const month of months) {
+      // Read before the rows: a day rebuilt in between makes the month look stale (read daily), never the reverse.
+      const [covered] = await store.query<{ days: string; last: string }>(
+        'SELECT uniqExact(day) AS days, toString(max(built_at)) AS last FROM rollup_days WHERE toStartOfMonth(day) = {m:Date}', { m: month });
+      const start = Date.parse(`${month}T00:00:00.000Z`);
+      const next = new Date(start);
+      next.setUTCMonth(next.getUTCMonth() + 1);
+      await replacePartition(store, staged, month.replaceAll('-', ''), { m: month, a: chAt(start), b: chAt(next.getTime()) });
+      const days = Number(covered?.days ?? 0);
+      if (days > 0) {
+        await store.insertRows('rollup_months', [{ month, days, last_day_built: covered?.last, built_at: chAt(Date.now()).padEnd(26, '0') }]);
+      }
+    }
+  });
 }
 
 /**

@@ -3,7 +3,7 @@ import { markDirtyDays, markDone } from '../../../../ingest/correlate/dirty.ts';
 import { nextToken } from '../../../../ingest/correlate/version.ts';
 import { ACTIVE_USERS_BY_MONTH, INGEST_LAG, METHOD_MIX_BY_SOURCE, RESOURCE_BREAKDOWN, USER_BREAKDOWN } from '../../../../reports/metrics/event-queries.ts';
 import { FAILURES } from '../../../../reports/metrics/queries.ts';
-import { eventDays, rebuildRollups } from '../../../../schema/store/queries/report-rollups.ts';
+import { eventDays, rebuildRollups, ROLLED_MONTHS } from '../../../../schema/store/queries/report-rollups.ts';
 import { migrate } from '../../../../schema/store/migrate.ts';
 import type { Store } from '../../../../schema/store/store.ts';
 import { openTempStore } from '../../../helpers/temp-store.ts';
@@ -54,6 +54,9 @@ const BASE = Math.floor(Date.now() / DAY) * DAY - 40 * DAY;
 const dayAt = (i: number): string => new Date(BASE + i * DAY).toISOString().slice(0, 10);
 const DAYS = [dayAt(0), dayAt(1), dayAt(2)];
 const [D0, D1, D2] = DAYS as [string, string, string];
+/** The calendar months of the event days ('YYYY-MM-01'), and a period made of whole months around them. */
+const MONTHS = [...new Set(DAYS.map((d) => `${d.slice(0, 7)}-01`))];
+const monthStart = (d: string, add = 0): number => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1 + add, 1);
 const ch = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 
 /**
@@ -82,6 +85,8 @@ describe('daily report rollups', () => {
   let store: Store;
   let cleanup: () => Promise<void>;
   const month = { from: ch(BASE - 10 * DAY), to: ch(BASE + 20 * DAY), as_of: ch(BASE + 20 * DAY - 1), admins: [], limit: 4 };
+  const months = { ...month, from: ch(monthStart(D0, -1)), to: ch(monthStart(D2, 2)), as_of: ch(monthStart(D2, 2) - 1) };
+  const rolledMonths = async (): Promise<string[]> => (await store.query<{ month: string }>(`${ROLLED_MONTHS} ORDER BY m.month`, months)).map((r) => r.month);
 
   async function run(sql: string, p: Record<string, unknown>): Promise<string> {
     return JSON.stringify(await store.query<unknown>(sql, p));
@@ -117,6 +122,7 @@ describe('daily report rollups', () => {
     expect(Number(f?.failed_logins)).toBeGreaterThan(50);
     expect(Number(f?.mfa_failures)).toBeGreaterThan(50);
     await expectSameAsRaw(month);
+    await expectSameAsRaw(months);
   });
 
   it('equals them with every day built, and for periods that cut days', async () => {
@@ -126,10 +132,19 @@ describe('daily report rollups', () => {
     const [f] = await store.query<{ n: string }>(`SELECT count() AS n FROM failure_attempts WHERE day = '${D1}'`);
     expect(Number(a?.n)).toBeGreaterThan(0);
     expect(Number(f?.n)).toBeGreaterThan(0);
+    // The monthly rollups hold every event of the built days, in fewer rows than events, and are read for the
+    // whole months of a period.
+    const [x] = await store.query<{ rows: string; events: string }>('SELECT count() AS rows, sum(events) AS events FROM auth_monthly_access');
+    const [l] = await store.query<{ rows: string; events: string }>('SELECT count() AS rows, sum(events) AS events FROM auth_monthly_lag');
+    expect([Number(x?.events), Number(l?.events)]).toEqual([1800, 1800]);
+    expect(Number(x?.rows)).toBeLessThan(600);
+    expect(Number(l?.rows)).toBeGreaterThan(1);
+    expect(await rolledMonths()).toEqual(MONTHS);
     const [lag] = await store.query<{ q: number[] }>(INGEST_LAG, month);
     expect(lag?.q[0]).toBeLessThan(lag?.q[2] ?? 0);
     expect(lag?.q.some((x) => !Number.isInteger(x))).toBe(true); // millisecond precision kept
     await expectSameAsRaw(month);
+    await expectSameAsRaw(months);
     await expectSameAsRaw({ ...month, from: ch(BASE + 5 * DAY), to: ch(BASE + 6 * DAY) }); // no events at all
     await expectSameAsRaw({ ...month, from: ch(BASE + 13 * 3_600_000 + 500), to: ch(BASE + 2 * DAY + 7.5 * 3_600_000) });
     await expectSameAsRaw({ ...month, from: ch(BASE + DAY), to: ch(BASE + DAY + 12 * 3_600_000) });
@@ -143,9 +158,11 @@ describe('daily report rollups', () => {
     expect(Number(n?.n)).toBe(1200);
     await markDirtyDays(store, [D1]);
     await expectSameAsRaw(month);
+    await expectSameAsRaw(months);
     await rebuildRollups(store, [D1], nextToken());
     await markDone(store, [D1], nextToken());
     await expectSameAsRaw(month);
+    await expectSameAsRaw(months);
     expect(await figures(month)).toEqual(before);
   });
 
@@ -155,13 +172,16 @@ describe('daily report rollups', () => {
     const stale = await figures(month);
     expect(stale).toEqual(before); // not marked dirty yet: the built day still answers (as sessions do)
     await markDirtyDays(store, [D0]);
+    expect(await rolledMonths()).not.toContain(`${D0.slice(0, 7)}-01`); // a dirty day takes its month off the monthly rollups
     const fresh = await figures(month);
     expect(fresh).not.toEqual(before);
     await expectSameAsRaw(month);
+    await expectSameAsRaw(months);
     await rebuildRollups(store, [D0], nextToken());
     await markDone(store, [D0], nextToken());
     expect(await figures(month)).toEqual(fresh);
     await expectSameAsRaw(month);
+    await expectSameAsRaw(months);
   });
 
   it('rebuilding is idempotent and an emptied day drops its rows', async () => {
@@ -174,9 +194,20 @@ describe('daily report rollups', () => {
     const [a] = await store.query<{ n: string }>(`SELECT count() AS n FROM auth_daily WHERE day = '${D2}'`);
     expect(Number(a?.n)).toBe(0);
     await expectSameAsRaw(month);
+    await expectSameAsRaw(months);
     const [s] = await store.query<{ n: string }>("SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name LIKE '%_stage_%'");
     expect(Number(s?.n)).toBe(0);
   });
+  it('reads a never-built day inside a rolled month from auth_events', async () => {
+    await rebuildRollups(store, DAYS, nextToken());
+    const first = `${D0.slice(0, 7)}-01`;
+    const extra = DAYS.includes(first) ? dayAt(3) : first; // a day of D0's month that has no events yet
+    expect(`${extra.slice(0, 7)}-01`).toBe(first);
+    await store.command(eventsSql(extra, 90, 'unbuilt'));
+    expect(await rolledMonths()).toContain(first);
+    await expectSameAsRaw(months);
+  });
+
   it('expires a built day with the first of its events: rollup_days carries their earliest ingestion and the retention TTL', async () => {
     await rebuildRollups(store, DAYS, nextToken());
     const [row] = await store.query<{ first: string; min: string }>(
@@ -188,8 +219,12 @@ describe('daily report rollups', () => {
     expect(t?.q).toMatch(/TTL toDateTime\(first_ingested_at\) \+ toIntervalDay\(30\)/);
     // What expiry leaves: the day is no longer listed as built, so it is read from auth_events, figures unchanged.
     const before = await figures(month);
+    expect(await rolledMonths()).toEqual(MONTHS);
     await store.command(`ALTER TABLE rollup_days DELETE WHERE day = '${D1}' SETTINGS mutations_sync = 1`);
+    expect(await rolledMonths()).not.toContain(`${D1.slice(0, 7)}-01`); // the month's rollups no longer match its built days
     expect(await figures(month)).toEqual(before);
     await expectSameAsRaw(month);
+    await expectSameAsRaw(months);
   });
+
 });
