@@ -172,7 +172,7 @@ async function replacePartition(store: Store, staged: readonly Staged[], partiti
 
 /**
  * Rebuilds the rollups of the given UTC days ('YYYY-MM-DD') from auth_events and records them in rollup_days, then
- * the monthly rollups of their months. Idempotent. `tag` names the staging tables.
+ * the monthly rollups of their ended months (monthsToRebuild). Idempotent. `tag` names the staging tables.
  */
 export async function rebuildRollups(store: Store, days: readonly string[], tag: string | number): Promise<void> {
   if (days.length === 0) return;
@@ -193,7 +193,40 @@ export async function rebuildRollups(store: Store, days: readonly string[], tag:
     { a: dayBounds(sorted[0] as string).a, b: dayBounds(sorted[sorted.length - 1] as string).b });
   const firstIngested = new Map(first.map((r) => [r.d, r.t]));
   await store.insertRows('rollup_days', days.map((day) => ({ day, built_at: built.padEnd(26, '0'), first_ingested_at: firstIngested.get(day) ?? built })));
-  await rebuildMonthlyRollups(store, [...new Set(sorted.map((d) => `${d.slice(0, 7)}-01`))], tag);
+  await rebuildMonthlyRollups(store, await monthsToRebuild(store, sorted, Date.now()), tag);
+}
+
+/** 'YYYY-MM-01' of a day ('YYYY-MM-DD') or of an epoch ms instant. */
+const monthOf = (day: string | number): string => `${(typeof day === 'number' ? new Date(day).toISOString() : day).slice(0, 7)}-01`;
+/** Epoch ms at which a month ('YYYY-MM-01') ends. */
+function monthEnd(month: string): number {
+  const end = new Date(`${month}T00:00:00.000Z`);
+  end.setUTCMonth(end.getUTCMonth() + 1);
+  return end.getTime();
+}
+
+/**
+ * The months whose monthly rollups a rebuild of `days` must rebuild: the ended months among theirs, and the
+ * previous month when its rollups do not match its built days (so the month that just ended is built once, by the
+ * first correlation round after it, even when none of its days changes again). A month still running is left to
+ * the daily rollups: its days are rebuilt every correlation round, and rebuilding the whole month each time would
+ * rescan it every round.
+ */
+export async function monthsToRebuild(store: Store, days: readonly string[], now: number): Promise<string[]> {
+  const months = [...new Set(days.map((d) => monthOf(d)))].filter((m) => monthEnd(m) <= now);
+  const previous = monthOf(Date.parse(`${monthOf(now)}T00:00:00.000Z`) - 1);
+  if (!months.includes(previous) && !(await monthlyRollupsCurrent(store, previous))) months.push(previous);
+  return months;
+}
+
+/** Whether a month's monthly rollups cover exactly the days rollup_days lists as built (or it has none). */
+async function monthlyRollupsCurrent(store: Store, month: string): Promise<boolean> {
+  const [built] = await store.query<{ days: string; last: string }>(
+    'SELECT uniqExact(day) AS days, toString(max(built_at)) AS last FROM rollup_days WHERE toStartOfMonth(day) = {m:Date}', { m: month });
+  if (Number(built?.days ?? 0) === 0) return true;
+  const [rolled] = await store.query<{ days: string; last: string }>(
+    'SELECT toString(argMax(days, built_at)) AS days, toString(argMax(last_day_built, built_at)) AS last FROM rollup_months WHERE month = {m:Date}', { m: month });
+  return String(rolled?.days) === String(built?.days) && rolled?.last === built?.last;
 }
 
 /**
@@ -207,10 +240,8 @@ export async function rebuildMonthlyRollups(store: Store, months: readonly strin
       // Read before the rows: a day rebuilt in between makes the month look stale (read daily), never the reverse.
       const [covered] = await store.query<{ days: string; last: string }>(
         'SELECT uniqExact(day) AS days, toString(max(built_at)) AS last FROM rollup_days WHERE toStartOfMonth(day) = {m:Date}', { m: month });
-      const start = Date.parse(`${month}T00:00:00.000Z`);
-      const next = new Date(start);
-      next.setUTCMonth(next.getUTCMonth() + 1);
-      await replacePartition(store, staged, month.replaceAll('-', ''), { m: month, a: chAt(start), b: chAt(next.getTime()) });
+      const bounds = { m: month, a: chAt(Date.parse(`${month}T00:00:00.000Z`)), b: chAt(monthEnd(month)) };
+      await replacePartition(store, staged, month.replaceAll('-', ''), bounds);
       const days = Number(covered?.days ?? 0);
       if (days > 0) {
         await store.insertRows('rollup_months', [{ month, days, last_day_built: covered?.last, built_at: chAt(Date.now()).padEnd(26, '0') }]);

@@ -3,7 +3,7 @@ import { markDirtyDays, markDone } from '../../../../ingest/correlate/dirty.ts';
 import { nextToken } from '../../../../ingest/correlate/version.ts';
 import { ACTIVE_USERS_BY_MONTH, INGEST_LAG, METHOD_MIX_BY_SOURCE, RESOURCE_BREAKDOWN, USER_BREAKDOWN } from '../../../../reports/metrics/event-queries.ts';
 import { FAILURES } from '../../../../reports/metrics/queries.ts';
-import { eventDays, rebuildRollups, ROLLED_MONTHS } from '../../../../schema/store/queries/report-rollups.ts';
+import { eventDays, monthsToRebuild, rebuildRollups, ROLLED_MONTHS } from '../../../../schema/store/queries/report-rollups.ts';
 import { migrate } from '../../../../schema/store/migrate.ts';
 import type { Store } from '../../../../schema/store/store.ts';
 import { openTempStore } from '../../../helpers/temp-store.ts';
@@ -198,6 +198,22 @@ describe('daily report rollups', () => {
     const [s] = await store.query<{ n: string }>("SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name LIKE '%_stage_%'");
     expect(Number(s?.n)).toBe(0);
   });
+  it('builds a month once it has ended, and the month that just ended once even when none of its days changes again', async () => {
+    const last = MONTHS[MONTHS.length - 1] as string;
+    await rebuildRollups(store, DAYS, nextToken());
+    const during = Date.parse(`${D2}T12:00:00.000Z`);
+    const afterEnd = monthStart(last, 1) + DAY;
+    expect(await monthsToRebuild(store, [D2], during)).not.toContain(last); // still running: left to the daily rollups
+    expect(await monthsToRebuild(store, [D2], afterEnd)).toContain(last);
+    expect(await monthsToRebuild(store, [], afterEnd)).toEqual([]); // built and current
+    await store.command('TRUNCATE TABLE rollup_months');
+    expect(await rolledMonths()).toEqual([]);
+    await expectSameAsRaw(months);
+    expect(await monthsToRebuild(store, [], afterEnd)).toEqual([last]); // the first round after the month ended
+    await rebuildRollups(store, DAYS, nextToken());
+    expect(await rolledMonths()).toEqual(MONTHS);
+  });
+
   it('reads a never-built day inside a rolled month from auth_events', async () => {
     await rebuildRollups(store, DAYS, nextToken());
     const first = `${D0.slice(0, 7)}-01`;
