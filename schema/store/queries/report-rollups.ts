@@ -219,14 +219,20 @@ export async function monthsToRebuild(store: Store, days: readonly string[], now
   return months;
 }
 
+/** Which built days rollup_days lists for a month: how many, and the latest of their build times. */
+async function builtDaysOf(store: Store, month: string): Promise<{ days: number; last: string }> {
+  const [r] = await store.query<{ days: string; last: string }>(
+    'SELECT uniqExact(day) AS days, toString(max(built_at)) AS last FROM rollup_days WHERE toStartOfMonth(day) = {m:Date}', { m: month });
+  return { days: Number(r?.days ?? 0), last: r?.last ?? '' };
+}
+
 /** Whether a month's monthly rollups cover exactly the days rollup_days lists as built (or it has none). */
 async function monthlyRollupsCurrent(store: Store, month: string): Promise<boolean> {
-  const [built] = await store.query<{ days: string; last: string }>(
-    'SELECT uniqExact(day) AS days, toString(max(built_at)) AS last FROM rollup_days WHERE toStartOfMonth(day) = {m:Date}', { m: month });
-  if (Number(built?.days ?? 0) === 0) return true;
+  const built = await builtDaysOf(store, month);
+  if (built.days === 0) return true;
   const [rolled] = await store.query<{ days: string; last: string }>(
     'SELECT toString(argMax(days, built_at)) AS days, toString(argMax(last_day_built, built_at)) AS last FROM rollup_months WHERE month = {m:Date}', { m: month });
-  return String(rolled?.days) === String(built?.days) && rolled?.last === built?.last;
+  return Number(rolled?.days) === built.days && rolled?.last === built.last;
 }
 
 /**
@@ -238,13 +244,11 @@ export async function rebuildMonthlyRollups(store: Store, months: readonly strin
   await withStages(store, MONTHLY_ROLLUPS, 'month', tag, async (staged) => {
     for (const month of months) {
       // Read before the rows: a day rebuilt in between makes the month look stale (read daily), never the reverse.
-      const [covered] = await store.query<{ days: string; last: string }>(
-        'SELECT uniqExact(day) AS days, toString(max(built_at)) AS last FROM rollup_days WHERE toStartOfMonth(day) = {m:Date}', { m: month });
+      const covered = await builtDaysOf(store, month);
       const bounds = { m: month, a: chAt(Date.parse(`${month}T00:00:00.000Z`)), b: chAt(monthEnd(month)) };
       await replacePartition(store, staged, month.replaceAll('-', ''), bounds);
-      const days = Number(covered?.days ?? 0);
-      if (days > 0) {
-        await store.insertRows('rollup_months', [{ month, days, last_day_built: covered?.last, built_at: chAt(Date.now()).padEnd(26, '0') }]);
+      if (covered.days > 0) {
+        await store.insertRows('rollup_months', [{ month, days: covered.days, last_day_built: covered.last, built_at: chAt(Date.now()).padEnd(26, '0') }]);
       }
     }
   });
