@@ -17,8 +17,8 @@ import { DEFAULT_POLICY } from '../ingest/normalizers/common.ts';
 
 // `npm run bench` (and `-- --assert`): one process, no broker. See README "Performance" and issue 8.
 
-/** Passes of the ingest memory check: the later half must peak no higher than the earlier half. */
-const INGEST_MEMORY_PASSES = 6;
+/** Passes of the ingest memory check: a third to warm up, then the last third must peak no higher than the middle one. */
+const INGEST_MEMORY_PASSES = 9;
 
 /** Parsed command line. */
 export interface BenchOptions {
