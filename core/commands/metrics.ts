@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { AppContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { ensureCorrelated } from '../../ingest/correlate/ensure.ts';
+import { ACTIVITY_DEFAULT_LIMIT, ACTIVITY_MAX_LIMIT, activityText, computeActivity } from '../../reports/metrics/activity.ts';
 import { computeMetrics, parsePeriod, type Metrics } from '../../reports/metrics/metrics.ts';
 import { listFindings, RecordFilters } from '../../reports/metrics/records.ts';
 
@@ -20,7 +21,7 @@ function text(m: Metrics): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** `accessproof metrics --from --to [--json]` and `accessproof findings --from --to [--json]`. */
+/** `accessproof metrics|activity|findings --from --to [--json]`. */
 export function registerMetrics(program: Command, getCtx: () => AppContext): void {
   program.command('metrics')
     .description('MFA coverage, findings, time-to-revoke and the other figures of a period (correlates stale days first)')
@@ -35,6 +36,25 @@ export function registerMetrics(program: Command, getCtx: () => AppContext): voi
         await ensureCorrelated(store, ctx, period);
         const m = await computeMetrics(store, ctx.config.file, period);
         process.stdout.write(opts.json ? `${JSON.stringify(m)}\n` : text(m));
+      } finally {
+        await store.close();
+      }
+    });
+  program.command('activity')
+    .description('event-level figures of a period: second factors per source, active people, top people and resources, ingestion lag')
+    .requiredOption('--from <date>', 'first day (YYYY-MM-DD) or ISO instant')
+    .requiredOption('--to <date>', 'last day (inclusive, YYYY-MM-DD) or ISO instant (exclusive)')
+    .option('--limit <n>', `length of the top people / resources lists (1–${ACTIVITY_MAX_LIMIT})`, String(ACTIVITY_DEFAULT_LIMIT))
+    .option('--json', 'print the activity JSON')
+    .action(async (opts: { from: string; to: string; limit: string; json?: boolean }) => {
+      const ctx = getCtx();
+      const period = parsePeriod(opts.from, opts.to);
+      const limit = Number(opts.limit);
+      if (!/^\d+$/.test(opts.limit) || limit < 1 || limit > ACTIVITY_MAX_LIMIT) throw new UsageError(`--limit: expected a whole number from 1 to ${ACTIVITY_MAX_LIMIT} (got "${opts.limit}")`);
+      const store = await ctx.openStore();
+      try {
+        const a = await computeActivity(store, period, limit);
+        process.stdout.write(opts.json ? `${JSON.stringify(a)}\n` : activityText(a));
       } finally {
         await store.close();
       }

@@ -20,7 +20,7 @@ describe('API authorization matrix', () => {
 
   it('lists the product routes', () => {
     const urls = server.app.registeredRoutes.map((r) => r.url);
-    for (const u of ['/v1/events', '/v1/dead-letters', '/v1/metrics', '/v1/sessions', '/v1/findings', '/v1/sources', '/v1/evidence-packs', '/v1/ingest/:source']) {
+    for (const u of ['/v1/events', '/v1/dead-letters', '/v1/metrics', '/v1/metrics/activity', '/v1/sessions', '/v1/findings', '/v1/sources', '/v1/evidence-packs', '/v1/ingest/:source']) {
       expect(urls).toContain(u);
     }
   });

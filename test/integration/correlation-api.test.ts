@@ -72,6 +72,45 @@ describe('API: metrics, sessions, findings, exemptions, break-glass', () => {
     expect((await get('/v1/metrics?from=yesterday&to=2025-06-02', 'viewer')).statusCode).toBe(400);
   });
 
+  it('GET /v1/metrics/activity returns the event-level figures of a period to readers, equal to plain counts', async () => {
+    const r = await get(`/v1/metrics/activity?${DAY}&limit=3`, 'viewer');
+    expect(r.statusCode).toBe(200);
+    type Activity = {
+      period: { from: string; to: string }; limit: number;
+      method_mix: { source: string; method: string; events: number; verified: number }[];
+      active_users: { month: string; source: string; users: number; events: number }[];
+      top_users: { user: string; events: number; resources: number }[];
+      top_resources: { resource: string; users: number; events: number }[];
+      ingest_lag: { events: number; p50_s: number | null; p90_s: number | null; p99_s: number | null };
+    };
+    const a = r.json() as Activity;
+    expect(Object.keys(a)).toEqual(['period', 'limit', 'method_mix', 'active_users', 'top_users', 'top_resources', 'ingest_lag']);
+    expect(a.period).toEqual({ from: '2025-06-02T00:00:00.000Z', to: '2025-06-03T00:00:00.000Z' });
+    const T = "DateTime64(3, 'UTC')";
+    const p = { a: '2025-06-02 00:00:00.000', b: '2025-06-03 00:00:00.000' };
+    const where = `FROM auth_events FINAL WHERE event_time >= {a:${T}} AND event_time < {b:${T}}`;
+    const [total] = await store.query<{ n: string }>(`SELECT count() AS n ${where}`, p);
+    expect(Number(total?.n)).toBeGreaterThan(10);
+    expect(a.method_mix.reduce((n, m) => n + m.events, 0)).toBe(Number(total?.n));
+    expect(a.ingest_lag.events).toBe(Number(total?.n));
+    const top = await store.query<{ user: string; events: string; resources: string }>(
+      `SELECT user, count() AS events, uniqExact(resource) AS resources ${where} AND user != '' GROUP BY user ORDER BY events DESC, user LIMIT 3`, p);
+    expect(a.top_users.map((u) => [u.user, u.events, u.resources])).toEqual(top.map((u) => [u.user, Number(u.events), Number(u.resources)]));
+    const res = await store.query<{ resource: string; users: string }>(
+      `SELECT resource, uniqExact(user) AS users ${where} AND resource != '' GROUP BY resource ORDER BY users DESC, resource LIMIT 3`, p);
+    expect(a.top_resources.map((x) => [x.resource, x.users])).toEqual(res.map((x) => [x.resource, Number(x.users)]));
+    const [people] = await store.query<{ n: string }>(`SELECT uniqExact(user) AS n ${where} AND user != '' AND source = 'okta'`, p);
+    expect(a.active_users.find((u) => u.source === 'okta')?.users).toBe(Number(people?.n));
+    expect((await get(`/v1/metrics/activity?${DAY}`, 'auditor')).json()).toMatchObject({ limit: 20 });
+    expect((await get(`/v1/metrics/activity?${DAY}`)).statusCode).toBe(401);
+    expect((await get(`/v1/metrics/activity?${DAY}`, 'ingest')).statusCode).toBe(403);
+    for (const bad of ['from=2025-06-02', `${DAY}&limit=0`, `${DAY}&limit=1001`, `${DAY}&limit=ten`, `${DAY}&user=x`, 'from=yesterday&to=2025-06-02']) {
+      const b = await get(`/v1/metrics/activity?${bad}`, 'viewer');
+      expect(b.statusCode, bad).toBe(400);
+      expect(b.body, bad).toMatch(/"message"/);
+    }
+  });
+
   it('GET /v1/sessions filters by binding, surface, person and privileged, and pages without overlap', async () => {
     const none = (await get(`/v1/sessions?${DAY}&binding=none&privileged=true`, 'auditor')).json() as { sessions: { started_at: string; mfa_binding: string }[] };
     expect(none.sessions.map((s) => s.started_at).sort()).toEqual(['2025-06-02T09:20:00.000Z', '2025-06-02T10:30:00.000Z', '2025-06-02T13:00:00.000Z', '2025-06-02T14:30:00.000Z', '2025-06-02T16:30:00.003Z', '2025-06-02T21:30:00.000Z']);

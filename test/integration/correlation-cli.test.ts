@@ -47,6 +47,22 @@ describe('accessproof correlate / metrics / findings / exemption / break-glass (
     expect(text).toMatch(/privileged sessions 13, MFA-covered 7 \(53.85%\)/);
   });
 
+  it('activity prints the event-level figures (text and --json) and rejects a bad --limit', async () => {
+    const a = JSON.parse(await cli(['activity', '--from', '2025-06-02', '--to', '2025-06-02', '--limit', '2', '--json'])) as {
+      period: unknown; limit: number; top_users: { user: string }[]; method_mix: { events: number }[]; ingest_lag: { events: number };
+    };
+    expect(a.period).toEqual({ from: '2025-06-02T00:00:00.000Z', to: '2025-06-03T00:00:00.000Z' });
+    expect(a.limit).toBe(2);
+    expect(a.top_users).toHaveLength(2);
+    expect(a.ingest_lag.events).toBe(a.method_mix.reduce((n, m) => n + m.events, 0));
+    const text = await cli(['activity', '--from', '2025-06-02', '--to', '2025-06-02', '--limit', '2']);
+    expect(text).toContain(`  ${a.top_users[0]?.user}: `);
+    expect(text).toMatch(/^ingestion lag over \d+ events: p50 /m);
+    const bad = await runCli(['activity', '--from', '2025-06-02', '--to', '2025-06-02', '--limit', '0'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--limit: expected a whole number from 1 to 1000/);
+  });
+
   it('findings --json lists the findings with evidence; --kind filters', async () => {
     const all = JSON.parse(await cli(['findings', '--from', '2025-06-02', '--to', '2025-06-02', '--json'])) as { findings: { kind: string; evidence_event_ids: string[] }[] };
     expect(all.findings.length).toBe(14);
