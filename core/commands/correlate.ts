@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { AppContext } from '../context.ts';
 import { correlate } from '../../ingest/correlate/correlate.ts';
 import { correlateDirty } from '../../ingest/correlate/ensure.ts';
-import { parsePeriod } from '../../reports/metrics/metrics.ts';
+import { parsePeriod, periodJson } from '../../reports/metrics/metrics.ts';
 import { UsageError } from '../errors.ts';
 
 /**
@@ -21,7 +21,7 @@ export function registerCorrelate(program: Command, getCtx: () => AppContext): v
       try {
         const started = Date.now();
         const runs = opts.from && opts.to
-          ? [await correlate(store, ctx, (({ from, to }) => ({ from: new Date(from).toISOString(), to: new Date(to).toISOString() }))(parsePeriod(opts.from, opts.to)))]
+          ? [await correlate(store, ctx, periodJson(parsePeriod(opts.from, opts.to)))]
           : await correlateDirty(store, ctx);
         const total = { runs: runs.length, days: 0, sessions: 0, findings: 0, revocations: 0, account_changes: 0, rows_written: 0, rows_deleted: 0, duration_ms: 0 };
         for (const r of runs) {

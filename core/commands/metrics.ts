@@ -3,7 +3,7 @@ import type { AppContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { ensureCorrelated } from '../../ingest/correlate/ensure.ts';
 import { ACTIVITY_DEFAULT_LIMIT, ACTIVITY_MAX_LIMIT, activityText, computeActivity } from '../../reports/metrics/activity.ts';
-import { computeMetrics, parsePeriod, type Metrics } from '../../reports/metrics/metrics.ts';
+import { computeMetrics, parsePeriod, periodJson, type Metrics } from '../../reports/metrics/metrics.ts';
 import { listFindings, RecordFilters } from '../../reports/metrics/records.ts';
 
 function text(m: Metrics): string {
@@ -82,7 +82,7 @@ export function registerMetrics(program: Command, getCtx: () => AppContext): voi
           after = page.next;
         } while (after);
         all.reverse();
-        if (opts.json) process.stdout.write(`${JSON.stringify({ period: { from: new Date(period.from).toISOString(), to: new Date(period.to).toISOString() }, findings: all })}\n`);
+        if (opts.json) process.stdout.write(`${JSON.stringify({ period: periodJson(period), findings: all })}\n`);
         else for (const f of all) process.stdout.write(`${f.event_time} ${f.kind} ${f.person || f.identity} ${f.resource}: ${f.detail}\n`);
       } finally {
         await store.close();

@@ -1,7 +1,7 @@
 import { chOf } from '../../ingest/correlate/events.ts';
 import type { Store } from '../../schema/store/store.ts';
 import { loadEventBreakdowns, type EventBreakdowns } from './event-queries.ts';
-import type { Period } from './metrics.ts';
+import { periodJson, type Period } from './metrics.ts';
 
 // The activity report of a period (README "Activity"): the event-level figures next to the session metrics —
 // which second factors each source saw, how many people were active, the most active people and the most widely
@@ -21,7 +21,7 @@ export interface Activity extends EventBreakdowns {
 /** Computes the activity report of [from, to). Every count is exact; reads built days from the report rollups. */
 export async function computeActivity(store: Store, p: Period, limit = ACTIVITY_DEFAULT_LIMIT): Promise<Activity> {
   const figures = await loadEventBreakdowns(store, { from: chOf(p.from), to: chOf(p.to), limit });
-  return { period: { from: new Date(p.from).toISOString(), to: new Date(p.to).toISOString() }, limit, ...figures };
+  return { period: periodJson(p), limit, ...figures };
 }
 
 const seconds = (s: number | null): string => (s === null ? '-' : `${s} s`);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Store } from '../../schema/store/store.ts';
-import { LAG_MS, RAW_DAYS, RAW_MONTH_DAYS, ROLLED_DAYS, ROLLED_MONTHS, USER_NAMES } from '../../schema/store/queries/report-rollups.ts';
+import { ACCESS_COUNTS as A, LAG_MS, RAW_DAYS, RAW_MONTH_DAYS, ROLLED_DAYS, ROLLED_MONTHS, USER_NAMES } from '../../schema/store/queries/report-rollups.ts';
 
 // Event-level figures over auth_events for a period: the method mix per source, active users per month, and the
 // per-user / per-resource breakdowns auditors drill into. Parameters: {from}/{to} (half-open, ClickHouse
@@ -68,8 +68,8 @@ export const USER_BREAKDOWN = `SELECT n.user AS user, s.events AS events, s.logi
       SELECT user_key, source, resource, events AS n, logins AS l, verified AS v, failures AS f, privileged_events AS p
       FROM auth_monthly_access WHERE month IN (${ROLLED_MONTHS})
       UNION ALL
-      SELECT user_key, source, resource, toUInt64(1) AS n, toUInt64(action = 'login' AND outcome = 'success') AS l, toUInt64(mfa_verified) AS v,
-        toUInt64(outcome != 'success') AS f, toUInt64(privileged) AS p
+      SELECT user_key, source, resource, toUInt64(1) AS n, toUInt64(${A.logins}) AS l, toUInt64(${A.verified}) AS v,
+        toUInt64(${A.failures}) AS f, toUInt64(${A.privileged_events}) AS p
       ${MONTH_RAW_EVENTS}
     )
     WHERE user_key IN (SELECT user_key FROM (${USER_EVENTS}) GROUP BY user_key ORDER BY sum(n) DESC LIMIT {limit:UInt32} WITH TIES)
@@ -85,8 +85,8 @@ export const RESOURCE_BREAKDOWN = `SELECT resource, any(resource_type) AS resour
     SELECT resource, resource_type, user_key, events AS n, privileged_successes AS ps, privileged_without_mfa AS pn
     FROM auth_monthly_access WHERE month IN (${ROLLED_MONTHS}) AND resource != ''
     UNION ALL
-    SELECT resource, resource_type, user_key, toUInt64(1) AS n, toUInt64(privileged AND outcome = 'success') AS ps,
-      toUInt64(privileged AND outcome = 'success' AND NOT mfa_verified) AS pn
+    SELECT resource, resource_type, user_key, toUInt64(1) AS n, toUInt64(${A.privileged_successes}) AS ps,
+      toUInt64(${A.privileged_without_mfa}) AS pn
     ${MONTH_RAW_EVENTS} AND resource != ''
   )
   GROUP BY resource ORDER BY users DESC, resource LIMIT {limit:UInt32} ${SETTINGS}`;

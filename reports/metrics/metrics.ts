@@ -36,6 +36,11 @@ export type Metrics = z.infer<typeof Metrics>;
 /** A half-open period [from, to) in epoch ms. */
 export interface Period { readonly from: number; readonly to: number }
 
+/** A period as the JSON outputs carry it (ISO instants). */
+export function periodJson(p: Period): { from: string; to: string } {
+  return { from: new Date(p.from).toISOString(), to: new Date(p.to).toISOString() };
+}
+
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
@@ -79,7 +84,7 @@ export async function computeMetrics(store: Store, file: FileConfig, p: Period):
   const uses = num(bg.uses);
   const reviewed = num(bg.reviewed);
   return Metrics.parse({
-    period: { from: new Date(p.from).toISOString(), to: new Date(p.to).toISOString() },
+    period: periodJson(p),
     privileged_sessions: privileged,
     mfa_covered_sessions: covered,
     mfa_coverage_pct: pct(covered, privileged),

@@ -71,6 +71,19 @@ const AUTH_DAILY_METHODS_SELECT = `SELECT toDate(event_time) AS day, source, mfa
 /** Ingestion lag of an event in whole milliseconds (the histogram key of INGEST_LAG and auth_monthly_lag). */
 export const LAG_MS = 'toUnixTimestamp64Milli(ingested_at) - toUnixTimestamp64Milli(event_time)';
 
+/**
+ * What each count of auth_monthly_access counts (in the table's column order): the monthly rollup sums these per
+ * month, and the reports count the raw rows of the other days with the same conditions.
+ */
+export const ACCESS_COUNTS = {
+  logins: "action = 'login' AND outcome = 'success'",
+  verified: 'mfa_verified',
+  failures: "outcome != 'success'",
+  privileged_events: 'privileged',
+  privileged_successes: "privileged AND outcome = 'success'",
+  privileged_without_mfa: "privileged AND outcome = 'success' AND NOT mfa_verified",
+} as const;
+
 /** The monthly rollups (0009): how a month of each is computed from the rows of its built days ({m}: the month). */
 const MONTH_EVENTS = `FROM auth_events FINAL WHERE event_time >= {a:${T}} AND event_time < {b:${T}}
     AND toDate(event_time) IN (SELECT day FROM rollup_days WHERE toStartOfMonth(day) = {m:Date})`;
@@ -79,10 +92,7 @@ export const MONTHLY_ROLLUPS: readonly { readonly table: string; readonly orderB
     table: 'auth_monthly_access',
     orderBy: '(resource, user_key, source, resource_type)',
     select: `SELECT {m:Date} AS month, source, user_key, resource, resource_type, count() AS events,
-        countIf(action = 'login' AND outcome = 'success') AS logins, countIf(mfa_verified) AS verified,
-        countIf(outcome != 'success') AS failures, countIf(privileged) AS privileged_events,
-        countIf(privileged AND outcome = 'success') AS privileged_successes,
-        countIf(privileged AND outcome = 'success' AND NOT mfa_verified) AS privileged_without_mfa
+        ${Object.entries(ACCESS_COUNTS).map(([column, condition]) => `countIf(${condition}) AS ${column}`).join(', ')}
       ${MONTH_EVENTS} GROUP BY source, user_key, resource, resource_type`,
   },
   {
