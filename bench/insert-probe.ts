@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { BusMessage } from '../ingest/bus/bus.ts';
-import { fromBusMessage, prepareWrite } from '../ingest/pipeline.ts';
+import { fromBusMessage, prepareBatch, prepareWrite } from '../ingest/pipeline.ts';
 import { DEFAULT_POLICY } from '../ingest/normalizers/common.ts';
 import { systemClock } from '../core/clock.ts';
 import { serializeEvent, type EncodedBatch, type Store } from '../schema/store/store.ts';
@@ -158,7 +158,7 @@ const JSON_COLUMNS = [
 function jsonReference(messages: readonly BusMessage[], batchSize: number): Buffer[] | null {
   const out: Buffer[] = [];
   for (let i = 0; i < messages.length; i += batchSize) {
-    const { prepared } = prepareWrite(messages.slice(i, i + batchSize).map(fromBusMessage), DEFAULT_POLICY, systemClock, 'bench');
+    const prepared = prepareBatch(messages.slice(i, i + batchSize).map(fromBusMessage), DEFAULT_POLICY, new Date().toISOString());
     const lines = prepared.events.map((e) => {
       const o = JSON.parse(serializeEvent(e)) as Record<string, unknown>;
       delete o.event_id;

@@ -7,6 +7,7 @@ import { openBenchStore } from './bench-store.ts';
 import { BENCH_SOURCES, generateCorpus } from './corpus/index.ts';
 import { assertionFailures, type Goal } from './goals.ts';
 import { runInsertProbe, type InsertProbeResult } from './insert-probe.ts';
+import { measureNormaliseSplit, type NormaliseSplit } from './normalise-split.ts';
 import { measureIngestMemory, runLadder, type LadderGroup, type IngestMemory, type Stage, type StageResult } from './ladder.ts';
 import { authEventsStorage, runReportSuite, type ReportSuiteResult } from './report-suite.ts';
 import { evaluateGoals, printReport } from './report.ts';
@@ -115,6 +116,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const mixed = interleave(BENCH_SOURCES.map((s) => corpus.messages[s]));
     let ladder: Record<string, Partial<Record<Stage, StageResult>>> = {};
     let memory: IngestMemory | null = null;
+    let split: Record<string, NormaliseSplit> | null = null;
     let probe: InsertProbeResult | null = null;
     let ingestStorage: Awaited<ReturnType<typeof authEventsStorage>> | null = null;
     if (!opts.skipLadder) {
@@ -131,6 +133,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       memory = await measureIngestMemory(mixed, e2e, INGEST_MEMORY_PASSES);
       log('stage ladder (parse / validate / normalise per source; + end-to-end insert on the mixed stream)');
       ladder = await runLadder(groups, opts.rounds, batchSize, e2e, log);
+      log('normalise split (the production pieces of the stage timed one at a time, per source)');
+      split = Object.fromEntries(BENCH_SOURCES.map((s) => [s, measureNormaliseSplit(corpus.messages[s], batchSize, opts.rounds, gc)]));
       log('insert probe (product path vs engine file(), same Native bodies)');
       // As many interleaved rounds as the ladder (at least 5): with 3, the median ratio moved from 0.74 to 0.94 between two runs.
       probe = await runInsertProbe(bench.store, bench.reset, mixed, batchSize, Math.max(5, opts.rounds));
@@ -148,7 +152,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const result = {
       schema: 1, machine, batch_size: batchSize, normalise_workers: pool?.size ?? 0,
       corpus: { seed: corpus.seed, per_source: opts.perSource, start: corpus.start, end: corpus.end, sources: corpus.stats },
-      stages: ladder, ingest_memory: memory, insert: probe, ingest_storage: ingestStorage,
+      stages: ladder, normalise_split: split, ingest_memory: memory, insert: probe, ingest_storage: ingestStorage,
       queries: reports, goals: Object.fromEntries(goals.map((g) => [g.id, g])),
     };
     printReport(result, goals);

@@ -2,6 +2,7 @@ import { BENCH_SOURCES } from './corpus/index.ts';
 import { goal, type Goal } from './goals.ts';
 import type { InsertProbeResult } from './insert-probe.ts';
 import type { IngestMemory, Stage, StageResult } from './ladder.ts';
+import { SPLIT_PIECES, type NormaliseSplit } from './normalise-split.ts';
 import { fmtBytes, fmtRate } from './measure.ts';
 import type { ReportSuiteResult } from './report-suite.ts';
 
@@ -92,6 +93,15 @@ export function printReport(result: Record<string, unknown> & { machine: Record<
         if (!r) continue;
         out.push(`${pad(group, 11)}${pad(stage, 16)}${pad(fmtRate(r.eps_median), 10, true)}${pad(fmtRate(r.eps_best), 10, true)}${pad(r.mb_per_s.toFixed(0), 8, true)}${pad(r.us_per_event.toFixed(1), 8, true)}${pad(r.ratio_to_parse.toFixed(2), 9, true)}${pad(r.cores_busy.toFixed(2), 7, true)}${pad(fmtBytes(r.peak_rss), 10, true)}`);
       }
+    }
+  }
+  const split = result.normalise_split as Record<string, NormaliseSplit> | null;
+  if (split) {
+    out.push('', 'normalise split: µs per record of each production piece of the stage, timed apart on one batch (medians of rounds)');
+    out.push(`${pad('source', 11)}${SPLIT_PIECES.map((p) => pad(p, 14, true)).join('')}${pad('sum', 8, true)}${pad('whole', 8, true)}${pad('events/rec', 11, true)}`);
+    for (const [source, x] of Object.entries(split)) {
+      const sum = SPLIT_PIECES.reduce((n, p) => n + x.us_per_record[p], 0);
+      out.push(`${pad(source, 11)}${SPLIT_PIECES.map((p) => pad(x.us_per_record[p].toFixed(1), 14, true)).join('')}${pad(sum.toFixed(1), 8, true)}${pad(x.us_per_record.whole.toFixed(1), 8, true)}${pad((x.events / x.records).toFixed(2), 11, true)}`);
     }
   }
   const mem = result.ingest_memory as IngestMemory | null;

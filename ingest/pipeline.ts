@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AuthEvent } from '../schema/auth-event.ts';
 import type { DeadLetter } from '../schema/dead-letter.ts';
-import { encodeBatch, releaseBatch, type EncodedBatch, type IngestBatchRow, type RawEventRow, type Store } from '../schema/store/store.ts';
+import { encodeParts, releaseBatch, type EncodedBatch, type IngestBatchRow, type RawEventRow, type Store } from '../schema/store/store.ts';
+import { AuthEventsEncoder, deadLettersPart, ingestBatchesPart, RawEventsEncoder } from '../schema/store/bodies.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { HEADER, type BusMessage } from './bus/bus.ts';
@@ -107,6 +108,7 @@ export type StoredEventRef = Pick<AuthEvent, 'event_id' | 'source' | 'event_time
 
 /** Result of normalizing a batch, ready to insert. */
 export interface PreparedBatch {
+  /** The events and their raw records; empty when a {@link PreparedRowSink} took them as they were produced. */
   events: AuthEvent[];
   raws: RawEventRow[];
   deadLetters: DeadLetter[];
@@ -119,8 +121,18 @@ export function deadLetterOf(r: { source: string; raw: string; input_ref: string
   return { source: r.source, stage, received_at: r.received_at, input_ref: r.input_ref, reason, detail: detail.slice(0, 2000), raw: r.raw.slice(0, 1 << 20), raw_sha256: sha256Hex(r.raw) };
 }
 
+/**
+ * Takes each raw record and event from prepareBatch as soon as it is produced (prepareWrite: the insert-body
+ * encoders). NOTE: why not after the batch: a 10k-record batch's events, kept until the batch is encoded, are ~10 MB
+ * of young objects that every scavenge of the batch copies again, and by then they are out of the CPU caches.
+ */
+export interface PreparedRowSink {
+  raw(row: RawEventRow): void;
+  event(e: AuthEvent): void;
+}
+
 /** Pure CPU stage: parse + normalize + validate every record of a batch. Never throws on data. */
-export function prepareBatch(records: readonly InboundRecord[], policy: NormalizerPolicy, ingestedAt: string): PreparedBatch {
+export function prepareBatch(records: readonly InboundRecord[], policy: NormalizerPolicy, ingestedAt: string, sink?: PreparedRowSink): PreparedBatch {
   const out: PreparedBatch = { events: [], raws: [], deadLetters: [], counts: emptyCounts(), sources: new Map() };
   for (const r of records) {
     out.counts.read++;
@@ -148,16 +160,19 @@ export function prepareBatch(records: readonly InboundRecord[], policy: Normaliz
     const result = normalizeRecord(normalizer, raw, payload, policy, ingestedAt, r.raw_sha256);
     switch (result.kind) {
       case 'ok': {
+        if (result.value.length > 0) {
+          const first = result.value[0] as AuthEvent;
+          const rawRow: RawEventRow = { raw_sha256: r.raw_sha256, source: r.source, event_time: first.event_time, received_at: r.received_at, input_ref: r.input_ref, raw: r.raw_bytes ? '' : raw, raw_bytes: r.raw_bytes };
+          if (sink) sink.raw(rawRow);
+          else out.raws.push(rawRow);
+        }
         for (const e of result.value) {
-          out.events.push(e);
+          if (sink) sink.event(e);
+          else out.events.push(e);
           if (!s.min || e.event_time < s.min) s.min = e.event_time;
           if (!s.max || e.event_time > s.max) s.max = e.event_time;
         }
         s.events += result.value.length;
-        if (result.value.length > 0) {
-          const first = result.value[0] as AuthEvent;
-          out.raws.push({ raw_sha256: r.raw_sha256, source: r.source, event_time: first.event_time, received_at: r.received_at, input_ref: r.input_ref, raw: r.raw_bytes ? '' : raw, raw_bytes: r.raw_bytes });
-        }
         break;
       }
       case 'drop':
@@ -175,7 +190,7 @@ export function prepareBatch(records: readonly InboundRecord[], policy: Normaliz
     }
   }
   out.counts.dead_lettered = out.deadLetters.length;
-  out.counts.events = out.events.length;
+  for (const st of out.sources.values()) out.counts.events += st.events;
   return out;
 }
 
@@ -218,7 +233,11 @@ function ingestBatchRows(prepared: Pick<PreparedBatch, 'sources'>, connector: st
 
 /** A normalized batch and its insert bodies: all the CPU work of one batch, before any I/O. */
 export interface PreparedWrite {
-  readonly prepared: PreparedBatch;
+  readonly counts: BatchCounts;
+  readonly sources: Map<string, SourceStats>;
+  readonly deadLetters: readonly DeadLetter[];
+  /** What the storing stage reads of each event, in batch order (the events went to the encoder). */
+  readonly events: StoredEventRef[];
   readonly encoded: EncodedBatch;
 }
 
@@ -231,13 +250,24 @@ export interface BatchTimes {
 /** Parse + normalize + validate a batch and encode every table's insert body (what `handle` runs synchronously). */
 export function prepareWrite(records: readonly InboundRecord[], policy: NormalizerPolicy, clock: Clock | BatchTimes, connector: string): PreparedWrite {
   const times = 'ingestedAt' in clock ? clock : batchTimes(clock);
-  const prepared = prepareBatch(records, policy, times.ingestedAt);
-  // NOTE: raw before events (encodeBatch keeps this order): an event in auth_events always has its raw record.
-  const encoded = encodeBatch({
-    raws: prepared.raws, events: prepared.events, deadLetters: prepared.deadLetters,
-    ingestBatches: ingestBatchRows(prepared, connector, times.now),
+  const raws = new RawEventsEncoder();
+  const events = new AuthEventsEncoder();
+  const refs: StoredEventRef[] = [];
+  const prepared = prepareBatch(records, policy, times.ingestedAt, {
+    raw: (r) => raws.add(r),
+    event: (e) => {
+      events.add(e);
+      refs.push({ event_id: e.event_id, source: e.source, event_time: e.event_time, action: e.action });
+    },
   });
-  return { prepared, encoded };
+  // NOTE: raw before events (encodeBatch keeps this order): an event in auth_events always has its raw record.
+  const encoded = encodeParts([
+    raws.rows ? raws.finish() : null,
+    events.rows ? events.finish() : null,
+    prepared.deadLetters.length ? deadLettersPart(prepared.deadLetters) : null,
+    prepared.sources.size ? ingestBatchesPart(ingestBatchRows(prepared, connector, times.now)) : null,
+  ]);
+  return { counts: prepared.counts, sources: prepared.sources, deadLetters: prepared.deadLetters, events: refs, encoded };
 }
 
 function batchTimes(clock: Clock): BatchTimes {
@@ -279,8 +309,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         pending.catch(() => undefined);
         ready = pending;
       } else {
-        const { prepared, encoded } = prepareWrite(records, deps.policy, times, connector);
-        ready = { counts: prepared.counts, sources: prepared.sources, events: prepared.events, encoded, release: () => releaseBatch(encoded) };
+        const { counts, sources, events, encoded } = prepareWrite(records, deps.policy, times, connector);
+        ready = { counts, sources, events, encoded, release: () => releaseBatch(encoded) };
       }
       // NOTE: queued in call order whatever finishes normalising first: writes stay in the order batches arrived.
       return serialized(async () => {

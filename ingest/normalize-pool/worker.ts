@@ -20,12 +20,11 @@ function run(job: JobMessage): void {
     records[i] = new BytesRecord(job.sources[i] as string, job.inputRefs[i] as string, job.receivedAts[i] as string, job.sha256s[i] as string,
       all.subarray(job.offsets[i] as number, job.offsets[i + 1] as number));
   }
-  const { prepared, encoded } = prepareWrite(records, init.policy, { ingestedAt: job.ingestedAt, now: job.now }, job.connector);
+  const { counts, sources, events, encoded } = prepareWrite(records, init.policy, { ingestedAt: job.ingestedAt, now: job.now }, job.connector);
   const transfer: ArrayBuffer[] = [];
   const parts: WirePart[] = encoded.parts.map((p) => ({ table: p.table, columns: p.columns, format: p.format, token: p.token, body: wireBody(p.body, transfer) }));
-  const events = prepared.events;
   const result: ResultMessage = {
-    type: 'result', id: job.id, parts, bytes: encoded.bytes, counts: prepared.counts, sources: [...prepared.sources],
+    type: 'result', id: job.id, parts, bytes: encoded.bytes, counts, sources: [...sources],
     eventIds: events.map((e) => e.event_id),
     eventSources: events.map((e) => e.source),
     eventTimes: events.map((e) => e.event_time),

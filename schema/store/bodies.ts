@@ -3,7 +3,8 @@ import type { AuthEvent } from '../auth-event.ts';
 import type { DeadLetter } from '../dead-letter.ts';
 import type { InsertPart } from './client.ts';
 import {
-  boolColumn, encodeNative, encodeNativeColumns, isoToMs, repeatedStringColumn, stringColumn, stringMapColumn, time64Column, uint64Column, type NativeColumn,
+  boolColumn, bytesColumn, encodeNative, isoToMs, NativeBlockBuilder, repeatedStringColumn, stringColumn, stringMapColumn, time64Column, uint64Column,
+  type NativeColumn,
 } from './native.ts';
 import type { IngestBatchRow, RawEventRow } from './store.ts';
 
@@ -72,45 +73,98 @@ function authEventColumns(): NativeColumn<AuthEvent>[] {
   });
 }
 
-/** Expected encoded bytes per auth_events row, learnt from the bodies encoded so far. */
-let authBytesPerEvent = 1024;
+/**
+ * Reusable builders: a builder's column buffers keep their capacity from one batch to the next (a 10k-event batch
+ * encodes to several MB; allocating that afresh per batch costs page faults). A builder is taken while in use, so
+ * two blocks being built never share one.
+ */
+function builderPool<T>(columns: () => NativeColumn<T>[]): { take(): NativeBlockBuilder<T>; give(b: NativeBlockBuilder<T>): void } {
+  const free: NativeBlockBuilder<T>[] = [];
+  return {
+    take: () => free.pop() ?? new NativeBlockBuilder(columns()),
+    give: (b) => {
+      if (b.rows === 0 && free.length < 2) free.push(b);
+    },
+  };
+}
 
-/** auth_events rows → one Native insert; token = digest of the body. */
+const AUTH_BUILDERS = builderPool(authEventColumns);
+
+/** Encodes auth_events rows one by one, as they are produced; `finish` gives the insert. */
+export class AuthEventsEncoder {
+  private readonly builder = AUTH_BUILDERS.take();
+
+  add(e: AuthEvent): void {
+    this.builder.add(e);
+  }
+
+  get rows(): number {
+    return this.builder.rows;
+  }
+
+  /** The insert of the rows added (token = digest of the body); the encoder must not be used afterwards. */
+  finish(): InsertPart {
+    const { body } = this.builder.finish();
+    AUTH_BUILDERS.give(this.builder);
+    return { table: 'auth_events', columns: AUTH_EVENT_STORED_COLUMNS, format: 'Native', body, token: bodyToken('auth_events', body) };
+  }
+}
+
+/** auth_events rows → one Native insert. */
 export function authEventsPart(events: readonly AuthEvent[]): InsertPart {
-  const body = encodeNative(events, authEventColumns(), 4096 + Math.ceil(events.length * authBytesPerEvent));
-  // Sized from the previous batches: an undersized body regrows by copying (events encode to 0.5–1 KB each).
-  if (events.length > 0) authBytesPerEvent = Math.max(256, (body.length / events.length) * 1.15);
-  return { table: 'auth_events', columns: AUTH_EVENT_STORED_COLUMNS, format: 'Native', body, token: bodyToken('auth_events', body) };
+  const enc = new AuthEventsEncoder();
+  for (const e of events) enc.add(e);
+  return enc.finish();
 }
 
 const RAW_COLUMNS = ['raw_sha256', 'source', 'event_time', 'received_at', 'input_ref', 'raw'] as const;
 
-/**
- * raw_events rows → one Native insert. The record bytes are copied as they arrived (no re-encoding, no
- * escaping). The token digests every column but `raw`, which `raw_sha256` already identifies: hashing the
- * 1–4 KB records again would cost more than the rest of the body.
- */
-export function rawEventsPart(rows: readonly RawEventRow[]): InsertPart {
+function rawEventColumns(): NativeColumn<RawEventRow>[] {
   const timeMs = makeMsOf();
   const receivedMs = makeMsOf();
-  let rawBytes = 0;
-  const raws = rows.map((r) => {
-    const b = r.raw_bytes ?? Buffer.from(r.raw, 'utf8');
-    rawBytes += b.length;
-    return b;
-  });
-  const columns: NativeColumn<RawEventRow>[] = [
+  return [
     stringColumn('raw_sha256', (r) => r.raw_sha256),
     repeatedStringColumn('source', (r) => r.source),
     time64Column('event_time', (r) => timeMs(r.event_time)),
     time64Column('received_at', (r) => receivedMs(r.received_at)),
     stringColumn('input_ref', (r) => r.input_ref),
-    { name: 'raw', type: 'String', write: (w) => { for (const b of raws) w.bytes(b); } },
+    // The record bytes as they arrived (no re-encoding, no escaping).
+    bytesColumn('raw', (r) => r.raw_bytes ?? Buffer.from(r.raw, 'utf8')),
   ];
-  const { body, starts } = encodeNativeColumns(rows, columns, 4096 + rawBytes + rows.length * 160);
-  // Every column before `raw` (the last one) is in body[0, start of raw): exactly the bytes the token covers.
-  const token = createHash('sha256').update(body.subarray(0, starts[starts.length - 1])).digest('hex');
-  return { table: 'raw_events', columns: RAW_COLUMNS, format: 'Native', body, token: contentToken('raw_events', token) };
+}
+
+const RAW_BUILDERS = builderPool(rawEventColumns);
+
+/** Encodes raw_events rows one by one, as they are produced; `finish` gives the insert. */
+export class RawEventsEncoder {
+  private readonly builder = RAW_BUILDERS.take();
+
+  add(r: RawEventRow): void {
+    this.builder.add(r);
+  }
+
+  get rows(): number {
+    return this.builder.rows;
+  }
+
+  /**
+   * The insert of the rows added; the encoder must not be used afterwards. The token digests every column but
+   * `raw`, which `raw_sha256` already identifies: hashing the 1–4 KB records again would cost more than the rest.
+   */
+  finish(): InsertPart {
+    const { body, starts } = this.builder.finish();
+    RAW_BUILDERS.give(this.builder);
+    // Every column before `raw` (the last one) is in body[0, start of raw): exactly the bytes the token covers.
+    const token = createHash('sha256').update(body.subarray(0, starts[starts.length - 1])).digest('hex');
+    return { table: 'raw_events', columns: RAW_COLUMNS, format: 'Native', body, token: contentToken('raw_events', token) };
+  }
+}
+
+/** raw_events rows → one Native insert. */
+export function rawEventsPart(rows: readonly RawEventRow[]): InsertPart {
+  const enc = new RawEventsEncoder();
+  for (const r of rows) enc.add(r);
+  return enc.finish();
 }
 
 const DEAD_LETTER_COLUMNS = ['source', 'stage', 'received_at', 'input_ref', 'reason', 'detail', 'raw', 'raw_sha256'] as const;

@@ -68,12 +68,18 @@ export function releaseBatch(batch: EncodedBatch): void {
 
 /** Encodes a batch's rows as Native insert bodies, in write order; empty tables are left out. */
 export function encodeBatch(b: BatchWrite): EncodedBatch {
-  const parts: InsertPart[] = [];
-  if (b.raws.length) parts.push(rawEventsPart(b.raws));
-  if (b.events.length) parts.push(authEventsPart(b.events));
-  if (b.deadLetters.length) parts.push(deadLettersPart(b.deadLetters));
-  if (b.ingestBatches.length) parts.push(ingestBatchesPart(b.ingestBatches));
-  return { parts, bytes: parts.reduce((n, p) => n + p.body.length, 0) };
+  return encodeParts([
+    b.raws.length ? rawEventsPart(b.raws) : null,
+    b.events.length ? authEventsPart(b.events) : null,
+    b.deadLetters.length ? deadLettersPart(b.deadLetters) : null,
+    b.ingestBatches.length ? ingestBatchesPart(b.ingestBatches) : null,
+  ]);
+}
+
+/** A batch of parts already encoded, in write order (null: a table with nothing to insert). */
+export function encodeParts(parts: readonly (InsertPart | null)[]): EncodedBatch {
+  const present = parts.filter((p): p is InsertPart => p !== null);
+  return { parts: present, bytes: present.reduce((n, p) => n + p.body.length, 0) };
 }
 
 /** Serializes one AuthEvent as a JSONEachRow line in column order (times in ClickHouse text form). */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createChdbConnection } from 'chdb/connection';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  boolColumn, bytesColumn, encodeNative, isoToMs, NativeWriter, releaseBodies, repeatedStringColumn, stringColumn,
+  boolColumn, bytesColumn, encodeNative, isoToMs, NativeBlockBuilder, NativeWriter, releaseBodies, repeatedStringColumn, stringColumn,
   stringMapColumn, time64Column, uint64Column,
 } from '../../../schema/store/native.ts';
 
@@ -62,6 +62,29 @@ describe('Native encoder', () => {
     await conn.chdb.queryAsync(`INSERT INTO lc (r, m) FROM INFILE '${file}' FORMAT Native`);
     const res = await conn.chdb.queryAsync('SELECT r, m FROM lc', { format: 'JSONEachRow' });
     expect(res.text().trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual(rows.map((r) => ({ r: r.r, m: r.m })));
+  });
+
+  it('a reused builder writes every block whole: rows past its pending batch, and a second block after the first', async () => {
+    // 600 and 300 rows: both end inside a pending batch of the builder's; the second block reuses the column
+    // buffers, the repeated-value caches and the map keys seen by the first.
+    const many = (n: number, salt: string): Row[] => Array.from({ length: n }, (_, i) => ({
+      ...(rows[i % rows.length] as Row), s: `${salt}${String(i)}`, n: i,
+      m: i % 3 === 0 ? {} : { k: `${salt}${String(i)}`, [`key${String(i % 4)}`]: 'v' } as Record<string, string>,
+    }));
+    const builder = new NativeBlockBuilder(columns);
+    for (const [n, salt] of [[600, 'a'], [300, 'b']] as const) {
+      const block = many(n, salt);
+      for (const r of block) builder.add(r);
+      expect(builder.rows).toBe(n);
+      const { body } = builder.finish();
+      expect(builder.rows).toBe(0);
+      expect(body.equals(encodeNative(block, columns))).toBe(true);
+      const file = join(dir, `block-${salt}.native`);
+      writeFileSync(file, body);
+      const res = await conn.chdb.queryAsync(`SELECT s, toString(n) AS n, m FROM file('${file}', Native)`, { format: 'JSONEachRow' });
+      const got = res.text().trim().split('\n').map((l) => JSON.parse(l) as { s: string; n: string; m: Record<string, string> });
+      expect(got).toEqual(block.map((r) => ({ s: r.s, n: String(r.n), m: r.m })));
+    }
   });
 
   it('reuses a released body buffer for the next large body', () => {
