@@ -78,7 +78,12 @@ function authEventColumns(): NativeColumn<AuthEvent>[] {
  * encodes to several MB; allocating that afresh per batch costs page faults). A builder is taken while in use, so
  * two blocks being built never share one.
  */
-function builderPool<T>(columns: () => NativeColumn<T>[]): { take(): NativeBlockBuilder<T>; give(b: NativeBlockBuilder<T>): void } {
+interface BuilderPool<T> {
+  take(): NativeBlockBuilder<T>;
+  give(b: NativeBlockBuilder<T>): void;
+}
+
+function builderPool<T>(columns: () => NativeColumn<T>[]): BuilderPool<T> {
   const free: NativeBlockBuilder<T>[] = [];
   return {
     take: () => free.pop() ?? new NativeBlockBuilder(columns()),
@@ -90,31 +95,52 @@ function builderPool<T>(columns: () => NativeColumn<T>[]): { take(): NativeBlock
 
 const AUTH_BUILDERS = builderPool(authEventColumns);
 
-/** Encodes auth_events rows one by one, as they are produced; `finish` gives the insert. */
-export class AuthEventsEncoder {
-  private readonly builder = AUTH_BUILDERS.take();
+/** One table's rows encoded as they are produced, on a builder taken from `pool` until the block is finished. */
+class TableEncoder<T> {
+  private readonly builder: NativeBlockBuilder<T>;
 
-  add(e: AuthEvent): void {
-    this.builder.add(e);
+  constructor(private readonly pool: BuilderPool<T>) {
+    this.builder = pool.take();
+  }
+
+  add(row: T): void {
+    this.builder.add(row);
   }
 
   get rows(): number {
     return this.builder.rows;
   }
 
-  /** The insert of the rows added (token = digest of the body); the encoder must not be used afterwards. */
+  /** The finished block; the encoder must not be used afterwards. */
+  protected block(): { body: Buffer; starts: number[] } {
+    const block = this.builder.finish();
+    this.pool.give(this.builder);
+    return block;
+  }
+}
+
+/** Encodes auth_events rows one by one, as they are produced; `finish` gives the insert. */
+export class AuthEventsEncoder extends TableEncoder<AuthEvent> {
+  constructor() {
+    super(AUTH_BUILDERS);
+  }
+
+  /** The insert of the rows added (token = digest of the body). */
   finish(): InsertPart {
-    const { body } = this.builder.finish();
-    AUTH_BUILDERS.give(this.builder);
+    const { body } = this.block();
     return { table: 'auth_events', columns: AUTH_EVENT_STORED_COLUMNS, format: 'Native', body, token: bodyToken('auth_events', body) };
   }
 }
 
+/** Rows → one insert through a fresh encoder of their table. */
+function encodeAll<T>(encoder: TableEncoder<T> & { finish(): InsertPart }, rows: readonly T[]): InsertPart {
+  for (const r of rows) encoder.add(r);
+  return encoder.finish();
+}
+
 /** auth_events rows → one Native insert. */
 export function authEventsPart(events: readonly AuthEvent[]): InsertPart {
-  const enc = new AuthEventsEncoder();
-  for (const e of events) enc.add(e);
-  return enc.finish();
+  return encodeAll(new AuthEventsEncoder(), events);
 }
 
 const RAW_COLUMNS = ['raw_sha256', 'source', 'event_time', 'received_at', 'input_ref', 'raw'] as const;
@@ -136,24 +162,17 @@ function rawEventColumns(): NativeColumn<RawEventRow>[] {
 const RAW_BUILDERS = builderPool(rawEventColumns);
 
 /** Encodes raw_events rows one by one, as they are produced; `finish` gives the insert. */
-export class RawEventsEncoder {
-  private readonly builder = RAW_BUILDERS.take();
-
-  add(r: RawEventRow): void {
-    this.builder.add(r);
-  }
-
-  get rows(): number {
-    return this.builder.rows;
+export class RawEventsEncoder extends TableEncoder<RawEventRow> {
+  constructor() {
+    super(RAW_BUILDERS);
   }
 
   /**
-   * The insert of the rows added; the encoder must not be used afterwards. The token digests every column but
-   * `raw`, which `raw_sha256` already identifies: hashing the 1–4 KB records again would cost more than the rest.
+   * The insert of the rows added. The token digests every column but `raw`, which `raw_sha256` already identifies:
+   * hashing the 1–4 KB records again would cost more than the rest.
    */
   finish(): InsertPart {
-    const { body, starts } = this.builder.finish();
-    RAW_BUILDERS.give(this.builder);
+    const { body, starts } = this.block();
     // Every column before `raw` (the last one) is in body[0, start of raw): exactly the bytes the token covers.
     const token = createHash('sha256').update(body.subarray(0, starts[starts.length - 1])).digest('hex');
     return { table: 'raw_events', columns: RAW_COLUMNS, format: 'Native', body, token: contentToken('raw_events', token) };
@@ -162,9 +181,7 @@ export class RawEventsEncoder {
 
 /** raw_events rows → one Native insert. */
 export function rawEventsPart(rows: readonly RawEventRow[]): InsertPart {
-  const enc = new RawEventsEncoder();
-  for (const r of rows) enc.add(r);
-  return enc.finish();
+  return encodeAll(new RawEventsEncoder(), rows);
 }
 
 const DEAD_LETTER_COLUMNS = ['source', 'stage', 'received_at', 'input_ref', 'reason', 'detail', 'raw', 'raw_sha256'] as const;
