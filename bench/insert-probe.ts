@@ -6,7 +6,7 @@ import { fromBusMessage, prepareBatch, prepareWrite } from '../ingest/pipeline.t
 import { DEFAULT_POLICY } from '../ingest/normalizers/common.ts';
 import { systemClock } from '../core/clock.ts';
 import { serializeEvent, type EncodedBatch, type Store } from '../schema/store/store.ts';
-import type { InsertPart } from '../schema/store/client.ts';
+import { INSERT_SETTINGS, settingsSql, type InsertPart } from '../schema/store/client.ts';
 import { median, timed } from './measure.ts';
 
 // The insert probe (research/performance.md P-4): the same batch bodies stored through the product's insert path
@@ -76,7 +76,8 @@ export async function runInsertProbe(
         await reset();
         const s = await timed(async () => {
           for (const parts of files) {
-            await store.command(parts.map(({ part, file }) => `INSERT INTO ${part.table} (${part.columns.join(', ')}) SELECT * FROM file('${file}', ${part.format})`).join(';\n'));
+            // The product's insert settings here too: the two paths must ask the engine for the same work.
+            await store.command(parts.map(({ part, file }) => `INSERT INTO ${part.table} (${part.columns.join(', ')}) SELECT * FROM file('${file}', ${part.format}) SETTINGS ${settingsSql(INSERT_SETTINGS)}`).join(';\n'));
           }
         });
         fileCores.push(s.cores);

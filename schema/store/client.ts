@@ -38,6 +38,14 @@ export interface InsertPart {
  */
 const CLIENT_SETTINGS = { asterisk_include_alias_columns: 1 } as const;
 
+/**
+ * Settings of every batch insert. `optimize_on_insert = 0`: the engine does not collapse duplicate keys inside each
+ * inserted block of the replacing tables. Every read of them already collapses duplicates (FINAL, or DISTINCT /
+ * max on the key), because overlapping polls and re-deliveries insert the same event in different batches anyway;
+ * collapsing inside the block as well cost ~16 % of the engine's insert time (23.2 → 19.4 µs per event, bench corpus).
+ */
+export const INSERT_SETTINGS = { optimize_on_insert: 0 } as const;
+
 /** A connected client plus what only the store layer may use: the raw chDB insert and the release hook. */
 export interface StoreClient {
   readonly client: ClickHouseClient;
@@ -78,7 +86,7 @@ export async function openStoreClient(target: StoreTarget): Promise<StoreClient>
         const rs = await client.exec({
           query: `${insertHead(p)} FORMAT ${p.format}`,
           values: Readable.from([p.body]),
-          clickhouse_settings: { insert_deduplication_token: p.token },
+          clickhouse_settings: { ...INSERT_SETTINGS, insert_deduplication_token: p.token },
         });
         rs.stream.resume();
         await new Promise<void>((resolve, reject) => { rs.stream.once('end', resolve); rs.stream.once('error', reject); });
@@ -115,7 +123,7 @@ export async function openStoreClient(target: StoreTarget): Promise<StoreClient>
       // (the bench measured normalise + insert time adding up, 1.2 cores busy).
       parts.forEach((p, i) => writeFileSync(files[i] as string, p.body));
       const sql = parts.map((p, i) =>
-        `${insertHead(p)} FROM INFILE ${sqlString(files[i] as string)} SETTINGS insert_deduplication_token = ${sqlString(p.token)} FORMAT ${p.format}`);
+        `${insertHead(p)} FROM INFILE ${sqlString(files[i] as string)} SETTINGS insert_deduplication_token = ${sqlString(p.token)}, ${settingsSql(INSERT_SETTINGS)} FORMAT ${p.format}`);
       await client.command({ query: sql.join(';\n') });
     } finally {
       await Promise.all(files.map((f) => rm(f, { force: true })));
@@ -186,4 +194,9 @@ function sqlString(s: string): string {
 function quoteIdent(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new AppError('ERR_STORE_CONFIG', `invalid database name ${name}`);
   return `\`${name}\``;
+}
+
+/** `name = value, …` of numeric settings, for a SETTINGS clause. */
+export function settingsSql(settings: Readonly<Record<string, number>>): string {
+  return Object.entries(settings).map(([k, v]) => `${k} = ${String(v)}`).join(', ');
 }

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../ingest/normalizers/common.ts';
 import { importFiles } from '../../ingest/files/import-files.ts';
 import { createPipeline } from '../../ingest/pipeline.ts';
 import { migrate } from '../../schema/store/migrate.ts';
@@ -56,6 +58,24 @@ describe('file → pipeline → chDB', () => {
     await store.insertBody('ingest_cursors', ['name', 'source', 'cursor', 'updated_at'], body, 'tok-1');
     const rows = await store.query<{ n: string }>("SELECT count() AS n FROM ingest_cursors WHERE name = 'x'");
     expect(Number(rows[0]?.n)).toBe(1);
+  });
+
+  it('a batch holding one record twice keeps both rows until merged, and reads through FINAL count it once', async () => {
+    // Inserts run with optimize_on_insert = 0 (INSERT_SETTINGS): duplicates inside a block are left to merges and to
+    // FINAL, exactly like the same record arriving in two batches.
+    const raw = readFileSync(sharedPath('samples', 'okta.jsonl'), 'utf8').split('\n')[0] as string;
+    const id = (JSON.parse(raw) as { uuid: string }).uuid;
+    const record = { source: 'okta', raw, received_at: '2026-01-02T03:04:05.678Z', raw_sha256: sha256Hex(raw) };
+    const pipeline = createPipeline({ store, ...testDeps() });
+    await store.command('TRUNCATE TABLE auth_events');
+    await store.command('TRUNCATE TABLE raw_events');
+    await pipeline.handle([{ ...record, input_ref: 'twice:1' }, { ...record, input_ref: 'twice:2' }]);
+    const count = async (sql: string): Promise<number> => Number((await store.query<{ n: string }>(sql, { id }))[0]?.n);
+    expect(await count("SELECT count() AS n FROM auth_events WHERE source_event_id = {id:String}")).toBe(2);
+    expect(await count("SELECT count() AS n FROM auth_events FINAL WHERE source_event_id = {id:String}")).toBe(1);
+    expect(await count('SELECT count() AS n FROM raw_events FINAL')).toBe(1);
+    await store.command('OPTIMIZE TABLE auth_events FINAL');
+    expect(await count("SELECT count() AS n FROM auth_events WHERE source_event_id = {id:String}")).toBe(1);
   });
 
   it('applying migrations again is a no-op', async () => {
