@@ -152,10 +152,11 @@ export function withCorrelationLock<T>(store: Store, fn: () => Promise<T>): Prom
  * result never depends on the order events were ingested in.
  */
 export function correlate(store: Store, deps: CorrelateDeps, range: { from: string; to: string }): Promise<CorrelateSummary> {
-  return withCorrelationLock(store, () => correlateUnlocked(store, deps, range));
+  return withCorrelationLock(store, () => correlateHoldingLock(store, deps, range));
 }
 
-async function correlateUnlocked(store: Store, deps: CorrelateDeps, range: { from: string; to: string }): Promise<CorrelateSummary> {
+/** {@link correlate} for a caller that already holds the correlation lock (the lock is not re-entrant). */
+export async function correlateHoldingLock(store: Store, deps: CorrelateDeps, range: { from: string; to: string }): Promise<CorrelateSummary> {
   const started = Date.now();
   const token = nextToken();
   const policy = correlationPolicy(deps.config.file);

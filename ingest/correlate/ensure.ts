@@ -1,42 +1,43 @@
 import type { Store } from '../../schema/store/store.ts';
-import { correlate, type CorrelateDeps, type CorrelateSummary } from './correlate.ts';
+import { correlateHoldingLock, withCorrelationLock, type CorrelateDeps, type CorrelateSummary } from './correlate.ts';
 import { allDirtyDays, dayOf, dayRuns, dayStart, dirtyDaysIn } from './dirty.ts';
 
 const DAY = 86_400_000;
 
-async function runDays(store: Store, deps: CorrelateDeps, days: readonly string[]): Promise<CorrelateSummary[]> {
+/**
+ * Correlates the days `dirty` lists, in rounds (a run can mark further days: new IdP profiles re-attributing earlier
+ * sessions; three rounds always settle in practice). NOTE: each round reads the dirty days under the correlation
+ * lock. Read before it, they can be days a run holding the lock is recomputing: a report requested during the
+ * startup round waited 13 s for it, then recomputed the same 33 days for another 12 s.
+ */
+async function correlateRounds(store: Store, deps: CorrelateDeps, dirty: () => Promise<string[]>): Promise<CorrelateSummary[]> {
   const out: CorrelateSummary[] = [];
-  for (const [first, last] of dayRuns(days)) {
-    out.push(await correlate(store, deps, { from: `${first}T00:00:00.000Z`, to: new Date(dayStart(last) + DAY).toISOString() }));
+  for (let round = 0; round < 3; round++) {
+    const summaries = await withCorrelationLock(store, async () => {
+      const runs: CorrelateSummary[] = [];
+      for (const [first, last] of dayRuns(await dirty())) {
+        runs.push(await correlateHoldingLock(store, deps, { from: `${first}T00:00:00.000Z`, to: new Date(dayStart(last) + DAY).toISOString() }));
+      }
+      return runs;
+    });
+    if (summaries.length === 0) break;
+    out.push(...summaries);
   }
   return out;
 }
 
 /**
  * Makes reads of [from, to) reflect every stored event: correlates the dirty days the period depends on (the
- * day before it, and the revocation lookahead after it). Loops because a run can mark further days (new IdP
- * profiles re-attributing earlier sessions); three rounds always settle in practice.
+ * day before it, and the revocation lookahead after it).
  */
 export async function ensureCorrelated(store: Store, deps: CorrelateDeps, p: { from: number; to: number }): Promise<CorrelateSummary[]> {
   const lookahead = deps.config.file.policy.revocation_lookahead_days * DAY;
-  const out: CorrelateSummary[] = [];
-  for (let round = 0; round < 3; round++) {
-    const days = await dirtyDaysIn(store, dayOf(p.from - DAY), dayOf(p.to + lookahead));
-    if (days.length === 0) break;
-    out.push(...await runDays(store, deps, days));
-  }
-  return out;
+  return correlateRounds(store, deps, () => dirtyDaysIn(store, dayOf(p.from - DAY), dayOf(p.to + lookahead)));
 }
 
 /** Correlates every dirty day (the `correlate` command without a range). */
 export async function correlateDirty(store: Store, deps: CorrelateDeps): Promise<CorrelateSummary[]> {
-  const out: CorrelateSummary[] = [];
-  for (let round = 0; round < 3; round++) {
-    const days = await allDirtyDays(store);
-    if (days.length === 0) break;
-    out.push(...await runDays(store, deps, days));
-  }
-  return out;
+  return correlateRounds(store, deps, () => allDirtyDays(store));
 }
 
 /**

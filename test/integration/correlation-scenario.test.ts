@@ -6,7 +6,7 @@ import { fixedClock } from '../../core/clock.ts';
 import { listBreakGlass, reviewBreakGlass } from '../../ingest/correlate/break-glass.ts';
 import { correlate } from '../../ingest/correlate/correlate.ts';
 import { dirtyDaysIn, markDirtyDays } from '../../ingest/correlate/dirty.ts';
-import { startCorrelationLoop } from '../../ingest/correlate/ensure.ts';
+import { correlateDirty, ensureCorrelated, startCorrelationLoop } from '../../ingest/correlate/ensure.ts';
 import { loadExemptions, revokeExemption, exemptionTrail } from '../../ingest/correlate/exemptions.ts';
 import { localSuperusers } from '../../reports/metrics/local-superusers.ts';
 import { adminAccounts, computeMetrics, type Metrics } from '../../reports/metrics/metrics.ts';
@@ -205,6 +205,18 @@ describe('correlation of a multi-source day (Okta, Teleport, sshd, PostgreSQL, C
     expect(after).toMatchObject({ reviewed: true, overdue: false });
     expect((await computeMetrics(store, SCENARIO_FILE, SCENARIO_PERIOD)).break_glass).toEqual({ uses: 1, reviewed: 1, unreviewed: 0 });
     await expect(reviewBreakGlass(store, 'f'.repeat(32), 'x', { name: 'a', token_id: '' }, fixedClock('2025-06-04T09:00:00Z'))).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('a report that arrives while a correlation round runs waits for it instead of recomputing its days', async () => {
+    // The startup round and a report's own correlation, started together over the same stale days.
+    await markDirtyDays(store, ['2025-06-01', '2025-06-02', '2025-06-03']);
+    const stale = await dirtyDaysIn(store, '2000-01-01', '2100-01-01');
+    expect(stale.length).toBeGreaterThanOrEqual(3);
+    const [round, report] = await Promise.all([correlateDirty(store, SCENARIO_DEPS), ensureCorrelated(store, SCENARIO_DEPS, SCENARIO_PERIOD)]);
+    // Each stale day once (runs are whole days between the first and last stale day of a contiguous stretch).
+    expect(report).toEqual([]);
+    expect(round.reduce((n, s) => n + s.days, 0)).toBe(stale.length);
+    expect(await dirtyDaysIn(store, '2025-05-01', '2025-08-01')).toEqual([]);
   });
 
   it('the background loop correlates stale days on its own', async () => {
