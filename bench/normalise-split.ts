@@ -1,5 +1,5 @@
 import type { BusMessage } from '../ingest/bus/bus.ts';
-import { fromBusMessage, prepareWrite, type InboundRecord } from '../ingest/pipeline.ts';
+import { fromBusMessage, prepareWrite, rawEventRowOf, type InboundRecord } from '../ingest/pipeline.ts';
 import { DEFAULT_POLICY } from '../ingest/normalizers/common.ts';
 import { normalizerFor } from '../ingest/normalizers/index.ts';
 import type { NormalizeContext } from '../ingest/normalizers/normalizer.ts';
@@ -59,14 +59,15 @@ export function measureNormaliseSplit(messages: readonly BusMessage[], batchSize
       let events = 0;
       for (const r of records) {
         const t0 = now();
-        const payload: unknown = JSON.parse(r.raw);
+        const raw = r.raw;
+        const payload: unknown = JSON.parse(raw);
         const t1 = now();
         const mapped = mapOne(r, payload, ingestedAt);
         const t2 = now();
         if (validateEvents(mapped)) throw new Error('bench event failed validation');
         const t3 = now();
         const first = mapped[0];
-        if (first) rawEncoder.add({ raw_sha256: r.raw_sha256, source: r.source, event_time: first.event_time, received_at: r.received_at, input_ref: r.input_ref, raw: '', raw_bytes: r.raw_bytes });
+        if (first) rawEncoder.add(rawEventRowOf(r, raw, first));
         const t4 = now();
         for (const e of mapped) authEncoder.add(e);
         const t5 = now();

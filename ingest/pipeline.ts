@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuthEvent } from '../schema/auth-event.ts';
 import type { DeadLetter } from '../schema/dead-letter.ts';
-import { encodeParts, releaseBatch, type EncodedBatch, type IngestBatchRow, type RawEventRow, type Store } from '../schema/store/store.ts';
+import { batchOf, releaseBatch, type EncodedBatch, type IngestBatchRow, type RawEventRow, type Store } from '../schema/store/store.ts';
 import { AuthEventsEncoder, deadLettersPart, ingestBatchesPart, RawEventsEncoder } from '../schema/store/bodies.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
@@ -121,6 +121,11 @@ export function deadLetterOf(r: { source: string; raw: string; input_ref: string
   return { source: r.source, stage, received_at: r.received_at, input_ref: r.input_ref, reason, detail: detail.slice(0, 2000), raw: r.raw.slice(0, 1 << 20), raw_sha256: sha256Hex(r.raw) };
 }
 
+/** The raw_events row of a record whose first event is `first` (`raw`: its text, stored when it has no bytes). */
+export function rawEventRowOf(r: InboundRecord, raw: string, first: AuthEvent): RawEventRow {
+  return { raw_sha256: r.raw_sha256, source: r.source, event_time: first.event_time, received_at: r.received_at, input_ref: r.input_ref, raw: r.raw_bytes ? '' : raw, raw_bytes: r.raw_bytes };
+}
+
 /**
  * Takes each raw record and event from prepareBatch as soon as it is produced (prepareWrite: the insert-body
  * encoders). NOTE: why not after the batch: a 10k-record batch's events, kept until the batch is encoded, are ~10 MB
@@ -162,7 +167,7 @@ export function prepareBatch(records: readonly InboundRecord[], policy: Normaliz
       case 'ok': {
         if (result.value.length > 0) {
           const first = result.value[0] as AuthEvent;
-          const rawRow: RawEventRow = { raw_sha256: r.raw_sha256, source: r.source, event_time: first.event_time, received_at: r.received_at, input_ref: r.input_ref, raw: r.raw_bytes ? '' : raw, raw_bytes: r.raw_bytes };
+          const rawRow = rawEventRowOf(r, raw, first);
           if (sink) sink.raw(rawRow);
           else out.raws.push(rawRow);
         }
@@ -260,13 +265,12 @@ export function prepareWrite(records: readonly InboundRecord[], policy: Normaliz
       refs.push({ event_id: e.event_id, source: e.source, event_time: e.event_time, action: e.action });
     },
   });
-  // NOTE: raw before events (encodeBatch keeps this order): an event in auth_events always has its raw record.
-  const encoded = encodeParts([
-    raws.rows ? raws.finish() : null,
-    events.rows ? events.finish() : null,
-    prepared.deadLetters.length ? deadLettersPart(prepared.deadLetters) : null,
-    prepared.sources.size ? ingestBatchesPart(ingestBatchRows(prepared, connector, times.now)) : null,
-  ]);
+  const encoded = batchOf({
+    raws: raws.rows ? raws.finish() : null,
+    events: events.rows ? events.finish() : null,
+    deadLetters: prepared.deadLetters.length ? deadLettersPart(prepared.deadLetters) : null,
+    ingestBatches: prepared.sources.size ? ingestBatchesPart(ingestBatchRows(prepared, connector, times.now)) : null,
+  });
   return { counts: prepared.counts, sources: prepared.sources, deadLetters: prepared.deadLetters, events: refs, encoded };
 }
 

@@ -47,7 +47,7 @@ export function releaseBodies(bodies: readonly Buffer[]): void {
 }
 
 /** A string's Native encoding (length prefix + UTF-8), for values written many times. */
-export function encodedString(s: string): Uint8Array {
+function encodedString(s: string): Uint8Array {
   const body = Buffer.from(s, 'utf8');
   const w = new NativeWriter(body.length + 5);
   w.bytes(body);
@@ -58,8 +58,6 @@ export function encodedString(s: string): Uint8Array {
 export class NativeWriter {
   private buf: Buffer;
   private pos = 0;
-  private lastCached: string | undefined;
-  private lastEncoded: Uint8Array | undefined;
 
   constructor(initialBytes = 1 << 16) {
     this.buf = acquire(Math.max(64, initialBytes));
@@ -118,8 +116,7 @@ export class NativeWriter {
    * copied afterwards, which costs a fraction of re-encoding it (the cache is bounded; misses fall back).
    */
   cachedString(s: string, cache: Map<string, Uint8Array>): void {
-    // Consecutive rows mostly repeat a column's value (one source, one outcome...): compared first, by reference.
-    let enc = s === this.lastCached ? this.lastEncoded : cache.get(s);
+    let enc = cache.get(s);
     if (enc === undefined) {
       if (cache.size >= 4096) {
         this.string(s);
@@ -128,13 +125,11 @@ export class NativeWriter {
       enc = encodedString(s);
       cache.set(s, enc);
     }
-    this.lastCached = s;
-    this.lastEncoded = enc;
     this.encoded(enc);
   }
 
   /** Appends a value already encoded by {@link encodedString}. */
-  encoded(enc: Uint8Array): void {
+  private encoded(enc: Uint8Array): void {
     const n = enc.length;
     this.ensure(n);
     if (n <= 24) {
@@ -335,31 +330,16 @@ export function stringMapColumn<T>(name: string, get: (row: T) => Readonly<Recor
       const keys = new NativeWriter(COLUMN_START_BYTES);
       const values = new NativeWriter(COLUMN_START_BYTES);
       const keyCache = new Map<string, Uint8Array>();
-      // The i-th key of a row is mostly the i-th key of the row before (one normalizer builds the map in one order).
-      const keyAt: string[] = [];
-      const keyEncodedAt: Uint8Array[] = [];
       let entries = 0;
       return {
         addRows(rows) {
           for (const row of rows) {
             const m = get(row);
-            let i = 0;
             for (const k in m) {
-              if (k === keyAt[i]) keys.encoded(keyEncodedAt[i] as Uint8Array);
-              else {
-                let enc = keyCache.get(k);
-                if (enc === undefined) {
-                  enc = encodedString(k);
-                  if (keyCache.size < 4096) keyCache.set(k, enc);
-                }
-                keyAt[i] = k;
-                keyEncodedAt[i] = enc;
-                keys.encoded(enc);
-              }
+              keys.cachedString(k, keyCache);
               values.string(m[k] as string);
-              i++;
+              entries++;
             }
-            entries += i;
             offsets.u64(entries);
           }
         },

@@ -68,18 +68,21 @@ export function releaseBatch(batch: EncodedBatch): void {
 
 /** Encodes a batch's rows as Native insert bodies, in write order; empty tables are left out. */
 export function encodeBatch(b: BatchWrite): EncodedBatch {
-  return encodeParts([
-    b.raws.length ? rawEventsPart(b.raws) : null,
-    b.events.length ? authEventsPart(b.events) : null,
-    b.deadLetters.length ? deadLettersPart(b.deadLetters) : null,
-    b.ingestBatches.length ? ingestBatchesPart(b.ingestBatches) : null,
-  ]);
+  return batchOf({
+    raws: b.raws.length ? rawEventsPart(b.raws) : null,
+    events: b.events.length ? authEventsPart(b.events) : null,
+    deadLetters: b.deadLetters.length ? deadLettersPart(b.deadLetters) : null,
+    ingestBatches: b.ingestBatches.length ? ingestBatchesPart(b.ingestBatches) : null,
+  });
 }
 
-/** A batch of parts already encoded, in write order (null: a table with nothing to insert). */
-export function encodeParts(parts: readonly (InsertPart | null)[]): EncodedBatch {
-  const present = parts.filter((p): p is InsertPart => p !== null);
-  return { parts: present, bytes: present.reduce((n, p) => n + p.body.length, 0) };
+/** Each table's insert of one batch (null: nothing to insert). */
+export type BatchParts = { readonly [K in keyof BatchWrite]: InsertPart | null };
+
+/** A batch's inserts in write order. NOTE: raw before events: an event in auth_events always has its raw record. */
+export function batchOf(p: BatchParts): EncodedBatch {
+  const parts = [p.raws, p.events, p.deadLetters, p.ingestBatches].filter((x): x is InsertPart => x !== null);
+  return { parts, bytes: parts.reduce((n, x) => n + x.body.length, 0) };
 }
 
 /** Serializes one AuthEvent as a JSONEachRow line in column order (times in ClickHouse text form). */
