@@ -53,12 +53,12 @@ function isReadOnly(r: CtRecord): boolean {
 function mapApiCall(r: CtRecord, ctx: NormalizeContext): AuthEvent {
   const c = commonFields(r);
   const resource = `aws/${r.account || 'unknown'}/${r.service || 'unknown'}`;
-  const details = Object.assign({}, c.details);
+  const details = c.details;
   const resources = r.rec.resources;
   const first: unknown = Array.isArray(resources) ? resources[0] : undefined;
   const arn = isObject(first) ? str(first.ARN) : '';
   if (arn) details.resource_arn = arn;
-  return buildEvent('cloudtrail', r.id, Object.assign({}, c, { action: 'api_call', resource, resource_type: 'cloud_api', // IAM writes change who may do what: privileged whoever makes them.
+  return buildEvent('cloudtrail', r.id, Object.assign(c, { action: 'api_call', resource, resource_type: 'cloud_api', // IAM writes change who may do what: privileged whoever makes them.
     privileged: r.actor.admin || (r.service === 'iam' && !isReadOnly(r))
       || isPrivilegedResource(resource, ctx.policy) || (arn !== '' && isPrivilegedResource(arn, ctx.policy)), auth_method: callerAuthMethod(r) } as const, sessionMfa(r.actor, c.outcome), {
     details,

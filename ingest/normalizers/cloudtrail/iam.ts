@@ -98,7 +98,7 @@ function resourceOf(r: CtRecord, target: string): string {
  */
 export function mapIamChange(r: CtRecord, ctx: NormalizeContext): AuthEvent {
   const c = commonFields(r);
-  const details = Object.assign({}, c.details);
+  const details = c.details;
   const put = (k: string, v: string): void => {
     if (v !== '') details[k] = v;
   };
@@ -115,7 +115,7 @@ export function mapIamChange(r: CtRecord, ctx: NormalizeContext): AuthEvent {
   if (policyArn || policyDoc) {
     details.admin_policy = String(ADMIN_MANAGED_POLICY.test(policyArn) || (policyDoc !== '' && policyDocumentIsAdmin(policyDoc)));
   }
-  return buildEvent('cloudtrail', r.id, Object.assign({}, c, { action: actionOf(r), target_user: target, resource: resourceOf(r, target), resource_type: 'cloud_api', privileged: true, auth_method: callerAuthMethod(r) } as const, sessionMfa(r.actor, c.outcome), {
+  return buildEvent('cloudtrail', r.id, Object.assign(c, { action: actionOf(r), target_user: target, resource: resourceOf(r, target), resource_type: 'cloud_api', privileged: true, auth_method: callerAuthMethod(r) } as const, sessionMfa(r.actor, c.outcome), {
     details,
   } as const), ctx);
 }

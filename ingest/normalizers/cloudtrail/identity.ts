@@ -61,6 +61,7 @@ function isEmail(value: string): boolean {
   return EMAIL.test(value.trim());
 }
 
+/** A new object per call: the identity builders below complete it in place. */
 function base(ui: Record<string, unknown>): Pick<CloudTrailIdentity, 'account_id' | 'caller_key' | 'session_mfa' | 'session_issuer_arn'> {
   const arn = str(ui.arn);
   return {
@@ -80,7 +81,7 @@ function assumedRole(ui: Record<string, unknown>): CloudTrailIdentity {
   // NOTE: SAML/SSO sessions are named after the person; that name is the only link to the IdP user.
   const person = isEmail(session) || (sso && session !== '');
   const machine = EC2_INSTANCE_SESSION.test(session) || SERVICE_NAME.test(role);
-  return Object.assign({}, base(ui), {
+  return Object.assign(base(ui), {
     user: person ? canonicalUser(session) : arn,
     user_raw: arn || str(ui.principalId),
     user_type: person ? 'human' : machine ? 'service' : 'unknown',
@@ -95,7 +96,7 @@ function iamUser(ui: Record<string, unknown>): CloudTrailIdentity {
   const name = str(ui.userName);
   const arn = str(ui.arn);
   const hidden = name === HIDDEN_USER;
-  return Object.assign({}, base(ui), {
+  return Object.assign(base(ui), {
     user: hidden ? '' : canonicalUser(name || arn),
     user_raw: arn || name,
     user_type: hidden ? 'unknown' : SERVICE_NAME.test(name) ? 'service' : 'human',
@@ -110,7 +111,7 @@ function federatedUser(ui: Record<string, unknown>): CloudTrailIdentity {
   const arn = str(ui.arn);
   const m = /:federated-user\/(.+)$/.exec(arn);
   const name = m ? m[1] : str(ui.principalId).split(':').slice(1).join(':');
-  return Object.assign({}, base(ui), {
+  return Object.assign(base(ui), {
     user: isEmail(name) ? canonicalUser(name) : arn || name,
     user_raw: arn || name,
     user_type: 'human',
@@ -128,7 +129,7 @@ function samlUser(ui: Record<string, unknown>, record: Record<string, unknown>):
   const session = str(getPath(record, ['requestParameters', 'roleSessionName']));
   const candidates = [str(ui.userName), str(getPath(record, ['responseElements', 'subject'])), session];
   const name = candidates.find(isEmail) ?? candidates.find((c) => c !== '') ?? str(ui.principalId);
-  return Object.assign({}, base(ui), NO_ROLE, { user: canonicalUser(name), user_raw: str(ui.principalId) || name,
+  return Object.assign(base(ui), NO_ROLE, { user: canonicalUser(name), user_raw: str(ui.principalId) || name,
     user_type: 'human', kind: 'federated', role_session_name: session,
   } as const);
 }
@@ -138,7 +139,7 @@ function webIdentityUser(ui: Record<string, unknown>, record: Record<string, unk
   const issuer = str(ui.identityProvider);
   const subject = str(ui.userName);
   const raw = issuer && subject ? `${issuer}:${subject}` : issuer || subject || str(ui.principalId);
-  return Object.assign({}, base(ui), NO_ROLE, { user: isEmail(subject) ? canonicalUser(subject) : raw, user_raw: raw,
+  return Object.assign(base(ui), NO_ROLE, { user: isEmail(subject) ? canonicalUser(subject) : raw, user_raw: raw,
     user_type: isEmail(subject) ? 'human' : CI_ISSUERS.test(issuer) ? 'service' : 'unknown',
     kind: 'federated', role_session_name: str(getPath(record, ['requestParameters', 'roleSessionName'])),
   } as const);
@@ -149,7 +150,7 @@ export function resolveIdentity(ui: Record<string, unknown>, record: Record<stri
   switch (str(ui.type)) {
     case 'Root': {
       const arn = str(ui.arn) || (str(ui.accountId) ? `arn:aws:iam::${str(ui.accountId)}:root` : 'root');
-      return Object.assign({}, base(ui), NO_ROLE, { user: arn, user_raw: arn, user_type: 'root', kind: 'root', admin: true } as const);
+      return Object.assign(base(ui), NO_ROLE, { user: arn, user_raw: arn, user_type: 'root', kind: 'root', admin: true } as const);
     }
     case 'IAMUser':
       return iamUser(ui);
@@ -163,20 +164,20 @@ export function resolveIdentity(ui: Record<string, unknown>, record: Record<stri
       return webIdentityUser(ui, record);
     case 'AWSService': {
       const svc = str(ui.invokedBy) || str(record.sourceIPAddress);
-      return Object.assign({}, base(ui), NO_ROLE, { user: svc, user_raw: svc, user_type: 'service', kind: 'service' } as const);
+      return Object.assign(base(ui), NO_ROLE, { user: svc, user_raw: svc, user_type: 'service', kind: 'service' } as const);
     }
     case 'IdentityCenterUser': {
       const id = str(ui.userName) || str(getPath(ui, ['onBehalfOf', 'userId'])) || str(ui.principalId);
-      return Object.assign({}, base(ui), NO_ROLE, { user: canonicalUser(id), user_raw: id, user_type: 'human', kind: 'federated' } as const);
+      return Object.assign(base(ui), NO_ROLE, { user: canonicalUser(id), user_raw: id, user_type: 'human', kind: 'federated' } as const);
     }
     case 'AWSAccount': {
       const id = str(ui.principalId) || str(ui.accountId);
-      return Object.assign({}, base(ui), NO_ROLE, { user: id, user_raw: id, user_type: 'unknown', kind: 'account' } as const);
+      return Object.assign(base(ui), NO_ROLE, { user: id, user_raw: id, user_type: 'unknown', kind: 'account' } as const);
     }
     default: {
       const id = str(ui.userName) || str(ui.arn) || str(ui.principalId) || str(ui.accountId);
       const email = isEmail(id);
-      return Object.assign({}, base(ui), NO_ROLE, { user: canonicalUser(id), user_raw: id,
+      return Object.assign(base(ui), NO_ROLE, { user: canonicalUser(id), user_raw: id,
         user_type: email ? 'human' : 'unknown', kind: email ? 'federated' : 'unknown',
       } as const);
     }

@@ -26,13 +26,13 @@ export function mapConsoleLogin(r: CtRecord, ctx: NormalizeContext): AuthEvent {
   const kind = r.actor.kind;
   const auth: AuthMethod = kind === 'federated' || kind === 'assumed_role' ? 'sso'
     : kind === 'iam_user' || kind === 'root' ? 'password' : 'unknown';
-  const details = Object.assign({}, c.details);
+  const details = c.details;
   const device = str(getPath(r.rec, ['additionalEventData', 'MFAIdentifier']));
   const saml = str(getPath(r.rec, ['additionalEventData', 'SamlProviderArn']));
   if (device) details.mfa_device = device;
   if (saml) details.saml_provider = saml;
   if (str(getPath(r.rec, ['userIdentity', 'userName'])) === HIDDEN_USER) details.user_hidden = 'true';
-  return buildEvent('cloudtrail', r.id, Object.assign({}, c, { action: 'login', outcome, reason: r.error_message || r.error_code || (outcome === 'success' ? '' : result), resource, resource_type: 'cloud_console', privileged: r.actor.admin || isPrivilegedResource(resource, ctx.policy), auth_method: auth } as const, consoleMfa(r.rec, r.actor, outcome), {
+  return buildEvent('cloudtrail', r.id, Object.assign(c, { action: 'login', outcome, reason: r.error_message || r.error_code || (outcome === 'success' ? '' : result), resource, resource_type: 'cloud_console', privileged: r.actor.admin || isPrivilegedResource(resource, ctx.policy), auth_method: auth } as const, consoleMfa(r.rec, r.actor, outcome), {
     details,
   } as const), ctx);
 }
@@ -47,7 +47,7 @@ function stsAuthMethod(r: CtRecord): AuthMethod {
 export function mapStsIssuance(r: CtRecord, ctx: NormalizeContext): AuthEvent {
   const c = commonFields(r);
   const action = STS_ISSUANCE[r.name];
-  const details = Object.assign({}, c.details);
+  const details = c.details;
   const put = (k: string, v: string): void => {
     if (v !== '') details[k] = v;
   };
@@ -78,7 +78,7 @@ export function mapStsIssuance(r: CtRecord, ctx: NormalizeContext): AuthEvent {
     put('target_account_id', str(r.req.accountId));
     privileged = privileged || isAdminRoleName(str(r.req.roleName));
   }
-  return buildEvent('cloudtrail', r.id, Object.assign({}, c, { action, target_user: target, resource, resource_type: action === 'role_assumption' ? 'cloud_role' : r.name === 'GetSigninToken' ? 'cloud_console' : 'cloud_api', privileged: privileged || isPrivilegedResource(resource, ctx.policy), auth_method: stsAuthMethod(r), session_id: newKey || c.session_id } as const, stsMfa(r.rec, r.actor, c.outcome), {
+  return buildEvent('cloudtrail', r.id, Object.assign(c, { action, target_user: target, resource, resource_type: action === 'role_assumption' ? 'cloud_role' : r.name === 'GetSigninToken' ? 'cloud_console' : 'cloud_api', privileged: privileged || isPrivilegedResource(resource, ctx.policy), auth_method: stsAuthMethod(r), session_id: newKey || c.session_id } as const, stsMfa(r.rec, r.actor, c.outcome), {
     details,
   } as const), ctx);
 }

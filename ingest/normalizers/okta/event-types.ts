@@ -146,9 +146,9 @@ export function fieldsForKind(kind: OktaKind, r: OktaRecord, base: EventFields):
       return factorFields(r, base);
     case 'push_sent':
       // A push was sent, not answered: never evidence, but counted for push fatigue.
-      return Object.assign({}, factorFields(r, base), { mfa_evidence: 'unknown', mfa_verified: false, details: { mfa_step: 'challenge_sent' } } as const);
+      return Object.assign(factorFields(r, base), { mfa_evidence: 'unknown', mfa_verified: false, details: { mfa_step: 'challenge_sent' } } as const);
     case 'push_denied':
-      return Object.assign({}, factorFields(r, base), { outcome: 'failure', mfa_verified: false, mfa_evidence: 'not_performed', details: { mfa_step: 'denied_by_user' } } as const);
+      return Object.assign(factorFields(r, base), { outcome: 'failure', mfa_verified: false, mfa_evidence: 'not_performed', details: { mfa_step: 'denied_by_user' } } as const);
     case 'bypass':
       return {
         action: 'mfa_verify', resource: OKTA_RESOURCE, mfa_method: 'bypass',

@@ -31,7 +31,7 @@ export function userLogin(t: TeleportRecord, ctx: NormalizeContext): HandlerFiel
   const method = str(r.method).toLowerCase();
   const outcome = outcomeOf(t);
   const device = deviceOf(r);
-  const details: Record<string, string> = Object.assign({}, base.details, { login_method: method || 'unknown' } as const);
+  const details: Record<string, string> = Object.assign(base.details, { login_method: method || 'unknown' } as const);
   if (device.name) details.mfa_device = device.name;
   if (device.uuid) details.mfa_device_uuid = device.uuid;
   let mfa: MfaMethod = 'unknown';
@@ -60,7 +60,7 @@ export function userLogin(t: TeleportRecord, ctx: NormalizeContext): HandlerFiel
   }
   const verified = outcome === 'success' && evidence === 'performed' && isRealMfa(mfa);
   const resource = clusterOf(r);
-  return Object.assign({}, base, {
+  return Object.assign(base, {
     action: 'login',
     resource,
     resource_type: 'application',
@@ -85,7 +85,7 @@ export function certCreate(t: TeleportRecord, ctx: NormalizeContext): HandlerFie
   // Teleport-internal principals are placeholders, not OS logins.
   const logins = strList(id.logins).filter((l) => !l.startsWith('-teleport-'));
   const kubeGroups = strList(id.kubernetes_groups);
-  const details: Record<string, string> = Object.assign({}, base.details, { cert_key_id: str(id.user) || t.actor, cert_ca: 'teleport' } as const);
+  const details: Record<string, string> = Object.assign(base.details, { cert_key_id: str(id.user) || t.actor, cert_ca: 'teleport' } as const);
   if (str(t.r.cert_type)) details.cert_type = str(t.r.cert_type);
   if (roles.length > 0) details.role = roles.join(',');
   if (logins.length > 0) details.logins = logins.join(',');
@@ -98,7 +98,7 @@ export function certCreate(t: TeleportRecord, ctx: NormalizeContext): HandlerFie
   if (str(db.username)) details.db_user = str(db.username);
   if (str(id.private_key_policy)) details.private_key_policy = str(id.private_key_policy);
   const resource = str(id.route_to_cluster) || clusterOf(t.r);
-  return Object.assign({}, base, {
+  return Object.assign(base, {
     src_ip: base.src_ip || str(id.client_ip),
     user_type: str(id.impersonator).startsWith('bot-') ? 'service' : base.user_type,
     action: 'credential_issue',
@@ -115,10 +115,10 @@ export function certCreate(t: TeleportRecord, ctx: NormalizeContext): HandlerFie
 export function mfaDevice(t: TeleportRecord): HandlerFields {
   const base = commonFields(t);
   const device = deviceOf(t.r);
-  const details: Record<string, string> = Object.assign({}, base.details);
+  const details: Record<string, string> = Object.assign(base.details);
   if (device.name) details.mfa_device = device.name;
   if (device.uuid) details.mfa_device_uuid = device.uuid;
-  return Object.assign({}, base, {
+  return Object.assign(base, {
     action: t.event === 'mfa.add' ? 'mfa_enroll' : 'account_change',
     target_user: t.actor,
     resource: clusterOf(t.r),
@@ -137,11 +137,11 @@ export function mfaChallenge(t: TeleportRecord): HandlerFields {
   const mfa = mfaMethodOfDevice(device.type);
   const outcome = outcomeOf(t);
   const verified = outcome === 'success' && isRealMfa(mfa);
-  const details: Record<string, string> = Object.assign({}, base.details);
+  const details: Record<string, string> = Object.assign(base.details);
   if (device.name) details.mfa_device = device.name;
   if (device.uuid) details.mfa_device_uuid = device.uuid;
   if (str(t.r.flow_type)) details.flow_type = str(t.r.flow_type);
-  return Object.assign({}, base, {
+  return Object.assign(base, {
     action: 'mfa_verify',
     resource: clusterOf(t.r),
     mfa_method: mfa,
@@ -158,7 +158,7 @@ export function mfaChallenge(t: TeleportRecord): HandlerFields {
 /** `recovery_code.used`: account recovery; like a backup code it is a bypass and never counts as MFA. */
 export function recoveryCode(t: TeleportRecord): HandlerFields {
   const base = commonFields(t);
-  return Object.assign({}, base, {
+  return Object.assign(base, {
     action: 'mfa_verify',
     resource: clusterOf(t.r),
     mfa_method: 'bypass',
@@ -173,12 +173,12 @@ export function recoveryCode(t: TeleportRecord): HandlerFields {
 export function userLifecycle(t: TeleportRecord, ctx: NormalizeContext): HandlerFields {
   const base = commonFields(t);
   const roles = strList(t.r.roles);
-  const details: Record<string, string> = Object.assign({}, base.details, { operation: t.event.slice('user.'.length) } as const);
+  const details: Record<string, string> = Object.assign(base.details, { operation: t.event.slice('user.'.length) } as const);
   if (roles.length > 0) details.role = roles.join(',');
   else delete details.role;
   if (str(t.r.connector)) details.connector = str(t.r.connector);
   const resource = clusterOf(t.r);
-  return Object.assign({}, base, {
+  return Object.assign(base, {
     action: 'account_change',
     target_user: str(t.r.name),
     resource,
@@ -199,14 +199,14 @@ export function accessRequest(t: TeleportRecord): HandlerFields {
   const state = (str(r.state) || str(r.proposed_state)).toUpperCase();
   const requester = t.event === 'access_request.create' ? str(r.user) : str(r.user) !== t.actor ? str(r.user) : '';
   const roles = strList(r.roles);
-  const details: Record<string, string> = Object.assign({}, base.details);
+  const details: Record<string, string> = Object.assign(base.details);
   delete details.role;
   if (roles.length > 0) details.role = roles.join(',');
   if (str(r.id)) details.request_id = str(r.id);
   if (state) details.state = state;
   if (str(r.max_duration)) details.max_duration = str(r.max_duration);
   const outcome: Outcome = state === 'DENIED' ? 'denied' : outcomeOf(t);
-  return Object.assign({}, base, {
+  return Object.assign(base, {
     action: 'privilege_change',
     target_user: requester,
     resource: clusterOf(r),
@@ -221,14 +221,14 @@ export function accessRequest(t: TeleportRecord): HandlerFields {
 export function lockCreated(t: TeleportRecord): HandlerFields {
   const base = commonFields(t);
   const target = isObject(t.r.target) ? t.r.target : {};
-  const details: Record<string, string> = Object.assign({}, base.details);
+  const details: Record<string, string> = Object.assign(base.details);
   if (str(t.r.name)) details.lock_name = str(t.r.name);
   for (const [kind, value] of Object.entries(target)) {
     if (str(value)) details[`lock_target_${kind}`] = str(value);
   }
   const expires = str(t.r.expires);
   if (expires && !expires.startsWith('0001-')) details.lock_expires = expires;
-  return Object.assign({}, base, {
+  return Object.assign(base, {
     action: 'access_revoked',
     target_user: str(target.user),
     resource: str(target.node) || clusterOf(t.r),
@@ -241,11 +241,11 @@ export function lockCreated(t: TeleportRecord): HandlerFields {
 /** `bot.join`: a Machine ID bot joined (GitHub/OIDC/IAM join tokens); service activity, no MFA. */
 export function botJoin(t: TeleportRecord): HandlerFields {
   const base = commonFields(t);
-  const details: Record<string, string> = Object.assign({}, base.details, { join_method: str(t.r.method) || 'unknown' } as const);
+  const details: Record<string, string> = Object.assign(base.details, { join_method: str(t.r.method) || 'unknown' } as const);
   if (str(t.r.token_name)) details.token_name = str(t.r.token_name);
   const repo = str(getPath(t.r, ['attributes', 'repository']));
   if (repo) details.repository = repo;
-  return Object.assign({}, base, {
+  return Object.assign(base, {
     user_type: 'service',
     action: 'login',
     resource: clusterOf(t.r),

@@ -23,7 +23,7 @@ export function serverSession(t: TeleportRecord, ctx: NormalizeContext): Handler
   const outcome = outcomeOf(t, t.event === 'auth' ? 'denied' : 'failure');
   const login = str(r.login);
   const mfa = withMfaFields(t, !isEnd && t.event !== 'auth', outcome);
-  const details: Record<string, string> = Object.assign({}, base.details);
+  const details: Record<string, string> = Object.assign(base.details);
   if (login) details.login_user = login;
   if (mfa.device) details.mfa_device_uuid = mfa.device;
   if (str(r.server_id)) details.server_id = str(r.server_id);
@@ -41,7 +41,7 @@ export function serverSession(t: TeleportRecord, ctx: NormalizeContext): Handler
   if (isKube && str(r.kubernetes_cluster)) details.kube_cluster = str(r.kubernetes_cluster);
   const kubeGroups = strList(r.kubernetes_groups);
   if (kubeGroups.length > 0) details.groups = kubeGroups.join(',');
-  return Object.assign({}, base, {
+  return Object.assign(base, {
     action: isEnd ? 'session_end' : 'session_start',
     resource,
     resource_type: isKube ? 'kubernetes' : 'server',
@@ -68,7 +68,7 @@ export function dbSession(t: TeleportRecord, ctx: NormalizeContext): HandlerFiel
   const outcome = outcomeOf(t, 'denied');
   const dbUser = str(r.db_user);
   const mfa = withMfaFields(t, !isEnd, outcome);
-  const details: Record<string, string> = Object.assign({}, base.details, { db_service: service } as const);
+  const details: Record<string, string> = Object.assign(base.details, { db_service: service } as const);
   if (dbName) details.db_name = dbName;
   if (dbUser) details.db_user = dbUser;
   if (str(r.db_protocol)) details.db_protocol = str(r.db_protocol);
@@ -77,7 +77,7 @@ export function dbSession(t: TeleportRecord, ctx: NormalizeContext): HandlerFiel
   const dbRoles = strList(r.db_roles);
   if (dbRoles.length > 0) details.db_roles = dbRoles.join(',');
   if (mfa.device) details.mfa_device_uuid = mfa.device;
-  return Object.assign({}, base, {
+  return Object.assign(base, {
     action: isEnd ? 'session_end' : 'session_start',
     resource,
     resource_type: 'database',
@@ -100,9 +100,10 @@ export function dbSession(t: TeleportRecord, ctx: NormalizeContext): HandlerFiel
 export function dbQuery(t: TeleportRecord, ctx: NormalizeContext): HandlerFields {
   const session = dbSession(t, ctx);
   const query = str(t.r.db_query);
-  const details: Record<string, string> = Object.assign({}, session.details);
+  // dbSession's result (and its details) are new per call: completed in place.
+  const details: Record<string, string> = session.details ?? {};
   if (query) details.db_query = query.slice(0, 1000);
-  return Object.assign({}, session, { action: 'api_call', mfa_verified: false, mfa_evidence: session.mfa_verified ? 'previously_satisfied' : session.mfa_evidence, details } as const);
+  return Object.assign(session, { action: 'api_call', mfa_verified: false, mfa_evidence: session.mfa_verified ? 'previously_satisfied' : session.mfa_evidence, details } as const);
 }
 
 /** `kube.request`: one Kubernetes API call through Teleport; exec/attach/portforward paths are interactive. */
@@ -116,7 +117,7 @@ export function kubeRequest(t: TeleportRecord, ctx: NormalizeContext): HandlerFi
   const kubeUsers = strList(r.kubernetes_users);
   const kubeGroups = strList(r.kubernetes_groups);
   const mfa = withMfaFields(t, true, outcome);
-  const details: Record<string, string> = Object.assign({}, base.details, { kube_cluster: resource } as const);
+  const details: Record<string, string> = Object.assign(base.details, { kube_cluster: resource } as const);
   if (str(r.verb)) details.verb = str(r.verb).toLowerCase();
   if (path) details.request_path = path;
   const object = kubeObject(r);
@@ -127,7 +128,7 @@ export function kubeRequest(t: TeleportRecord, ctx: NormalizeContext): HandlerFi
   if (kubeUsers.length > 0) details.impersonated_user = kubeUsers.join(',');
   if (kubeGroups.length > 0) details.groups = kubeGroups.join(',');
   if (mfa.device) details.mfa_device_uuid = mfa.device;
-  return Object.assign({}, base, {
+  return Object.assign(base, {
     action: INTERACTIVE_KUBE_PATH.test(path) ? 'session_start' : 'api_call',
     resource,
     resource_type: 'kubernetes',
@@ -152,11 +153,11 @@ export function appSession(t: TeleportRecord, ctx: NormalizeContext): HandlerFie
   const outcome = outcomeOf(t, 'denied');
   const isEnd = t.event === 'app.session.end';
   const mfa = withMfaFields(t, !isEnd, outcome);
-  const details: Record<string, string> = Object.assign({}, base.details);
+  const details: Record<string, string> = Object.assign(base.details);
   if (str(r.app_uri)) details.app_uri = str(r.app_uri);
   if (awsRole) details.role = awsRole;
   if (mfa.device) details.mfa_device_uuid = mfa.device;
-  return Object.assign({}, base, {
+  return Object.assign(base, {
     action: isEnd ? 'session_end' : 'session_start',
     resource,
     resource_type: awsRole ? 'cloud_console' : 'application',
@@ -181,11 +182,11 @@ export function desktopSession(t: TeleportRecord, ctx: NormalizeContext): Handle
   const outcome = outcomeOf(t, 'denied');
   const isEnd = t.event.endsWith('.end');
   const mfa = withMfaFields(t, !isEnd, outcome);
-  const details: Record<string, string> = Object.assign({}, base.details);
+  const details: Record<string, string> = Object.assign(base.details);
   if (login) details.login_user = login;
   if (str(r.windows_domain)) details.windows_domain = str(r.windows_domain);
   if (mfa.device) details.mfa_device_uuid = mfa.device;
-  return Object.assign({}, base, {
+  return Object.assign(base, {
     action: isEnd ? 'session_end' : 'session_start',
     resource,
     resource_type: 'server',

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { eventIdFor, globMatch, toIsoMs } from '../../../ingest/normalizers/common.ts';
+import { environmentOf, eventIdFor, globMatch, toIsoMs } from '../../../ingest/normalizers/common.ts';
+import { hostOf } from '../../../ingest/normalizers/teleport/fields.ts';
+import type { NormalizerPolicy } from '../../../ingest/normalizers/normalizer.ts';
 import { normalizeRecord } from '../../../ingest/normalizers/normalize-record.ts';
 import { oktaNormalizer } from '../../../ingest/normalizers/okta.ts';
 import { DEFAULT_POLICY } from '../../../ingest/normalizers/common.ts';
@@ -77,5 +79,40 @@ describe('normalizeRecord validation', () => {
       expect(r.detail.startsWith('mfa_method: ')).toBe(true);
     }
     expect(normalizeRecord(oktaNormalizer, JSON.stringify(payload), payload, DEFAULT_POLICY, '2025-03-11T10:00:00.000Z', 'a'.repeat(64)).kind).toBe('ok');
+  });
+});
+
+describe('environmentOf cache', () => {
+  const resources = ['aws/111122223333/console', 'prod-db-1', 'db.staging.internal', 'k8s-dev', 'payments-prd/eu', 'billing', 'Prod-API'];
+  const rules: NormalizerPolicy = { ...DEFAULT_POLICY, environment_rules: [{ pattern: 'aws/111122223333/*', environment: 'prod' }, { pattern: 'billing', environment: 'staging' }] };
+
+  it('decides per policy: a rule of one policy never leaks into another through the cache', () => {
+    const plain = resources.map((r) => environmentOf(r, DEFAULT_POLICY));
+    const ruled = resources.map((r) => environmentOf(r, rules));
+    expect(plain).toEqual(['unknown', 'prod', 'staging', 'dev', 'prod', 'unknown', 'prod']);
+    expect(ruled).toEqual(['prod', 'prod', 'staging', 'dev', 'prod', 'staging', 'prod']);
+    // Asked again (now from the cache), in the other order: the same answers.
+    expect(resources.map((r) => environmentOf(r, rules))).toEqual(ruled);
+    expect(resources.map((r) => environmentOf(r, DEFAULT_POLICY))).toEqual(plain);
+  });
+
+  it('a new policy object with other rules is decided afresh', () => {
+    const other: NormalizerPolicy = { ...DEFAULT_POLICY, environment_rules: [{ pattern: 'prod-db-*', environment: 'dev' }] };
+    expect(environmentOf('prod-db-1', rules)).toBe('prod');
+    expect(environmentOf('prod-db-1', other)).toBe('dev');
+  });
+});
+
+describe('Teleport hostOf', () => {
+  it('strips the port of ip:port and [v6]:port, keeps bare and ambiguous addresses whole', () => {
+    expect(hostOf('203.0.113.7:51234')).toBe('203.0.113.7');
+    expect(hostOf(' 203.0.113.7 ')).toBe('203.0.113.7');
+    expect(hostOf('[2001:db8::1]:3022')).toBe('2001:db8::1');
+    expect(hostOf('[2001:db8::1')).toBe('[2001:db8::1');
+    expect(hostOf('2001:db8::1')).toBe('2001:db8::1');
+    expect(hostOf('::1')).toBe('::1');
+    expect(hostOf('bastion.internal')).toBe('bastion.internal');
+    expect(hostOf('bastion.internal:22')).toBe('bastion.internal');
+    expect(hostOf('')).toBe('');
   });
 });
