@@ -6,10 +6,12 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 
-# Dependencies first (cached while only sources change). tsx, the TypeScript loader, is a devDependency, and chdb
-# ships its native engine in its package: a plain `npm ci` installs both.
+# Dependencies first (cached while only sources change). chdb ships its native engine in its package. tsx, the
+# TypeScript loader, and patch-package, which applies patches/ after the install (postinstall), are devDependencies:
+# --include=dev, because NODE_ENV=production alone makes npm leave devDependencies out.
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund && npm cache clean --force
+COPY patches ./patches
+RUN npm ci --include=dev --no-audit --no-fund && npm cache clean --force
 
 COPY core ./core
 COPY api ./api

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../helpers/shared.ts';
@@ -64,5 +66,20 @@ describe('docker-compose.yml', () => {
     expect(grafanaMounts.some((m) => m.includes('dashboards/grafana/provisioning') && m.includes('/etc/grafana/provisioning'))).toBe(true);
     expect(grafanaMounts.some((m) => m.includes('dashboards/grafana/json') && m.includes('/var/lib/grafana/dashboards/accessproof'))).toBe(true);
     expect(Object.keys(doc.volumes).sort()).toEqual(['api-data', 'clickhouse-data', 'connectors-data', 'grafana-data', 'kafka-data']);
+  });
+});
+
+describe('Dockerfile', () => {
+  // No Docker engine here: the install step is checked as text. npm ci runs patch-package in postinstall, so the
+  // patches must be in the image before it, and NODE_ENV=production must not drop the devDependencies it needs.
+  const lines = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8').split('\n');
+  const install = lines.findIndex((l) => /^RUN npm ci\b/.test(l));
+
+  it('copies patches/ before npm ci and installs the devDependencies (tsx, patch-package)', () => {
+    expect(install).toBeGreaterThan(0);
+    const copyPatches = lines.findIndex((l) => /^COPY patches \.\/patches$/.test(l));
+    expect(copyPatches).toBeGreaterThan(0);
+    expect(copyPatches).toBeLessThan(install);
+    expect(lines[install]).toContain('--include=dev');
   });
 });
