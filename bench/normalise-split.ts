@@ -100,7 +100,7 @@ export function measureNormaliseSplit(messages: readonly BusMessage[], batchSize
 }
 
 /** Milliseconds that `n` clock reads take (the per-record timing adds one read per piece and record). */
-function clockReadCost(n: number): number {
+export function clockReadCost(n: number): number {
   const t = now();
   let x = 0;
   for (let i = 0; i < n; i++) x += now();
@@ -108,7 +108,8 @@ function clockReadCost(n: number): number {
   return x > 0 ? ms : 0;
 }
 
-function mapOne(r: InboundRecord, payload: unknown, ingestedAt: string): AuthEvent[] {
+/** The production mapping of one record (its normalizer, without validation). */
+export function mapOne(r: InboundRecord, payload: unknown, ingestedAt: string): AuthEvent[] {
   const normalizer = normalizerFor(r.source);
   if (!normalizer) throw new Error(`no normalizer for ${r.source}`);
   const ctx: NormalizeContext = { raw_sha256: r.raw_sha256, ingested_at: ingestedAt, policy: DEFAULT_POLICY };

@@ -136,17 +136,59 @@ export interface PreparedRowSink {
   event(e: AuthEvent): void;
 }
 
-/** Pure CPU stage: parse + normalize + validate every record of a batch. Never throws on data. */
+/**
+ * The order to normalise a batch's records in: grouped by source (sources in order of first arrival, each source's
+ * records in arrival order), or null when they already are. NOTE: a mixed batch (the Kafka raw topic carries every
+ * source) normalised in arrival order switches normalizer, event shapes and details keys at every record; the same
+ * batch grouped by source measured 1.18–1.40× faster (README "Performance"). The engine sorts the rows by source
+ * on insert either way.
+ */
+function sourceOrder(records: readonly InboundRecord[]): number[] | null {
+  let grouped = true;
+  const seen = new Set<string>();
+  let current: string | undefined;
+  for (const r of records) {
+    if (r.source === current) continue;
+    if (seen.has(r.source)) {
+      grouped = false;
+      break;
+    }
+    seen.add(r.source);
+    current = r.source;
+  }
+  if (grouped) return null;
+  const bySource = new Map<string, number[]>();
+  records.forEach((r, i) => {
+    const list = bySource.get(r.source);
+    if (list) list.push(i);
+    else bySource.set(r.source, [i]);
+  });
+  return [...bySource.values()].flat();
+}
+
+/**
+ * Pure CPU stage: parse + normalize + validate every record of a batch, grouped by source (see sourceOrder).
+ * Dead letters come out in arrival order, at most one per record. Never throws on data.
+ */
 export function prepareBatch(records: readonly InboundRecord[], policy: NormalizerPolicy, ingestedAt: string, sink?: PreparedRowSink): PreparedBatch {
   const out: PreparedBatch = { events: [], raws: [], deadLetters: [], counts: emptyCounts(), sources: new Map() };
-  for (const r of records) {
+  const order = sourceOrder(records);
+  // The arrival index of each dead letter, to put them back in arrival order when the batch was regrouped.
+  const deadAt: number[] = [];
+  const pushDead = (row: DeadLetter, at: number): void => {
+    out.deadLetters.push(row);
+    if (order) deadAt.push(at);
+  };
+  for (let k = 0; k < records.length; k++) {
+    const at = order ? (order[k] as number) : k;
+    const r = records[at] as InboundRecord;
     out.counts.read++;
     let s = out.sources.get(r.source);
     if (!s) { s = { min: '', max: '', received: 0, events: 0, dead: 0, dropped: 0 }; out.sources.set(r.source, s); }
     s.received++;
     const normalizer = normalizerFor(r.source);
     if (!normalizer) {
-      out.deadLetters.push(deadLetterOf(r, 'normalize', 'unknown_source', `no normalizer for source ${r.source}`));
+      pushDead(deadLetterOf(r, 'normalize', 'unknown_source', `no normalizer for source ${r.source}`), at);
       s.dead++;
       continue;
     }
@@ -156,7 +198,7 @@ export function prepareBatch(records: readonly InboundRecord[], policy: Normaliz
     if (payload === undefined) {
       if (normalizer.format === 'json') {
         try { payload = JSON.parse(raw); } catch (e) {
-          out.deadLetters.push(deadLetterOf(r, 'normalize', 'invalid_json', (e as Error).message));
+          pushDead(deadLetterOf(r, 'normalize', 'invalid_json', (e as Error).message), at);
           s.dead++;
           continue;
         }
@@ -185,7 +227,7 @@ export function prepareBatch(records: readonly InboundRecord[], policy: Normaliz
         s.dropped++;
         break;
       case 'reject':
-        out.deadLetters.push(deadLetterOf(r, 'normalize', result.reason, result.detail));
+        pushDead(deadLetterOf(r, 'normalize', result.reason, result.detail), at);
         s.dead++;
         break;
       default: {
@@ -193,6 +235,10 @@ export function prepareBatch(records: readonly InboundRecord[], policy: Normaliz
         throw new Error(`unhandled step ${String(never)}`);
       }
     }
+  }
+  if (order && deadAt.length > 1) {
+    const sorted = deadAt.map((at, i) => ({ at, row: out.deadLetters[i] as DeadLetter })).sort((a, b) => a.at - b.at);
+    out.deadLetters = sorted.map((d) => d.row);
   }
   out.counts.dead_lettered = out.deadLetters.length;
   for (const st of out.sources.values()) out.counts.events += st.events;
