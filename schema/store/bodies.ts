@@ -95,26 +95,29 @@ function builderPool<T>(columns: () => NativeColumn<T>[]): BuilderPool<T> {
 
 const AUTH_BUILDERS = builderPool(authEventColumns);
 
-/** One table's rows encoded as they are produced, on a builder taken from `pool` until the block is finished. */
+/**
+ * One table's rows encoded as they are produced, on a builder taken from `pool` at the first row until the block is
+ * finished. NOTE: taken at the first row, not up front: an encoder that gets no rows (a batch of dropped records) is
+ * never finished, and a builder taken for it would never go back to the pool.
+ */
 class TableEncoder<T> {
-  private readonly builder: NativeBlockBuilder<T>;
+  private builder: NativeBlockBuilder<T> | undefined;
 
-  constructor(private readonly pool: BuilderPool<T>) {
-    this.builder = pool.take();
-  }
+  constructor(private readonly pool: BuilderPool<T>) {}
 
   add(row: T): void {
-    this.builder.add(row);
+    (this.builder ??= this.pool.take()).add(row);
   }
 
   get rows(): number {
-    return this.builder.rows;
+    return this.builder?.rows ?? 0;
   }
 
   /** The finished block; the encoder must not be used afterwards. */
   protected block(): { body: Buffer; starts: number[] } {
-    const block = this.builder.finish();
-    this.pool.give(this.builder);
+    const builder = this.builder ?? this.pool.take();
+    const block = builder.finish();
+    this.pool.give(builder);
     return block;
   }
 }
