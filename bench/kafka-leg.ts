@@ -14,12 +14,14 @@ import { fmtRate, median } from './measure.ts';
 import type { BenchOptions } from './main.ts';
 
 // `npm run bench:kafka` (research/performance.md P-11): the same messages normalised straight from memory, and
-// consumed from a real single-node broker through the product's Kafka bus (kafkajs eachBatch, the production
-// subscription and GZIP codec, GZIP as the producer writes it) and normalised in the handler. No store: the ratio
+// consumed from a real single-node broker through the product's Kafka bus (kafkajs eachBatch on the subscription's
+// consumer thread with its one-batch read-ahead, the production GZIP codec, GZIP as the producer writes it) and
+// normalised in the handler on this thread. No store: the ratio
 // isolates what consuming adds to normalising. Rounds alternate which side runs first; each consume round reads the
 // topic from the beginning with a new consumer group. How it stays fair:
 // - the consume clock starts when subscribe() resolved (group joined, kafkajs fetching) and stops after the last
-//   batch was handled, so every fetch counts, the first one included; joining the group is a one-off, not throughput;
+//   batch was handled, so every fetch counts, the first one included; joining the group is a one-off, not throughput
+//   (each round's subscription starts a new consumer thread, so its first batch is decoded with cold code);
 // - normalise-alone runs in exactly the batch sizes the consumer delivered in the latest consume round;
 // - one unmeasured warm-up round of both sides first;
 // - the broker uses production-sized log segments: the test harness's 1 MiB segments end every fetch at a segment

@@ -1,8 +1,10 @@
-import { CompressionTypes, Kafka, Partitioners, logLevel, type Admin, type LogEntry, type RetryOptions } from 'kafkajs';
+import { CompressionTypes, Partitioners, type RetryOptions } from 'kafkajs';
 import type { Bus, BusMessage, Subscription } from './bus.ts';
 import { BusError } from './bus-error.ts';
+import { startThreadedSubscription } from './consumer-thread/subscription.ts';
+import { createKafkaClient, retryPolicy, type KafkaClientSettings } from './kafka-client.ts';
 import { installKafkaGzipCodec } from './kafka-gzip-codec.ts';
-import { startKafkaSubscription, type BusLogger } from './kafka-subscription.ts';
+import type { BusLogger } from './kafka-subscription.ts';
 
 export type { BusLogger } from './kafka-subscription.ts';
 
@@ -53,17 +55,15 @@ const SILENT: BusLogger = { debug: () => undefined, info: () => undefined, warn:
 export function createKafkaBus(opts: KafkaBusOptions): Bus {
   const logger = opts.logger ?? SILENT;
   installKafkaGzipCodec();
-  // NOTE: every field is set because kafkajs silently swaps in tiny test defaults when NODE_ENV=test.
-  const retry = { initialRetryTime: 300, maxRetryTime: 30_000, retries: 8, factor: 0.2, multiplier: 2, ...opts.retry };
-  const kafka = new Kafka({
+  const client: KafkaClientSettings = {
+    brokers: opts.brokers,
     clientId: opts.clientId,
-    brokers: [...opts.brokers],
-    retry,
-    connectionTimeout: opts.connectionTimeoutMs ?? 3_000,
-    requestTimeout: opts.requestTimeoutMs ?? 30_000,
-    logLevel: logLevel.INFO,
-    logCreator: () => (entry) => forwardLog(logger, entry),
-  });
+    retry: retryPolicy(opts.retry),
+    connectionTimeoutMs: opts.connectionTimeoutMs ?? 3_000,
+    requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
+  };
+  const { retry } = client;
+  const kafka = createKafkaClient(client, logger);
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
@@ -74,7 +74,6 @@ export function createKafkaBus(opts: KafkaBusOptions): Bus {
   const maxRequestBytes = opts.maxRequestBytes ?? 512 * 1024;
   const subscriptions = new Set<Subscription>();
   let producerReady: Promise<void> | undefined;
-  let adminReady: Promise<Admin> | undefined;
   let closed = false;
 
   const connectProducer = (): Promise<void> => {
@@ -84,18 +83,6 @@ export function createKafkaBus(opts: KafkaBusOptions): Bus {
     });
     return producerReady;
   };
-  const connectAdmin = (): Promise<Admin> => {
-    adminReady ??= (async () => {
-      const admin = kafka.admin({ retry });
-      await admin.connect();
-      return admin;
-    })().catch((error: unknown) => {
-      adminReady = undefined;
-      throw error;
-    });
-    return adminReady;
-  };
-
   return {
     mode: 'kafka',
 
@@ -122,25 +109,26 @@ export function createKafkaBus(opts: KafkaBusOptions): Bus {
 
     async subscribe(topic, group, handler) {
       if (closed) throw new BusError('ERR_BUS_STOPPED', 'kafka bus is closed', { retriable: false });
-      const subscription = await startKafkaSubscription({
-        kafka,
-        admin: connectAdmin,
-        topic,
-        group,
+      const subscription = await startThreadedSubscription({
+        client,
+        settings: {
+          topic,
+          group,
+          retry,
+          sessionTimeoutMs: opts.sessionTimeoutMs ?? 30_000,
+          heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 3_000,
+          maxWaitTimeMs: opts.maxWaitTimeMs ?? 1_000,
+          maxBytesPerPartition: opts.maxBytesPerPartition ?? 2 * 1024 * 1024,
+          maxBytes: opts.maxBytes ?? 64 * 1024 * 1024,
+          maxRestarts: opts.maxRestarts ?? 5,
+          restartWindowMs: opts.restartWindowMs ?? 10 * 60_000,
+          stopTimeoutMs: opts.stopTimeoutMs ?? 30_000,
+        },
         handler,
         logger,
         onFatal:
           opts.onFatal ??
           ((error, ctx) => logger.error({ ...ctx, code: error.code }, 'kafka subscription failed; no onFatal handler')),
-        retry,
-        sessionTimeoutMs: opts.sessionTimeoutMs ?? 30_000,
-        heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 3_000,
-        maxWaitTimeMs: opts.maxWaitTimeMs ?? 1_000,
-        maxBytesPerPartition: opts.maxBytesPerPartition ?? 2 * 1024 * 1024,
-        maxBytes: opts.maxBytes ?? 64 * 1024 * 1024,
-        maxRestarts: opts.maxRestarts ?? 5,
-        restartWindowMs: opts.restartWindowMs ?? 10 * 60_000,
-        stopTimeoutMs: opts.stopTimeoutMs ?? 30_000,
       });
       const handle: Subscription = {
         async stop() {
@@ -157,7 +145,6 @@ export function createKafkaBus(opts: KafkaBusOptions): Bus {
       closed = true;
       await Promise.all([...subscriptions].map((s) => s.stop()));
       if (producerReady !== undefined) await producer.disconnect();
-      if (adminReady !== undefined) await (await adminReady.catch(() => undefined))?.disconnect();
     },
   };
 }
@@ -181,20 +168,3 @@ export function chunkMessages(messages: readonly BusMessage[], maxBytes: number)
   if (current.length > 0) chunks.push(current);
   return chunks;
 }
-
-/**
- * kafkajs INFO is lifecycle chatter (joins, connects): debug. Its `Connection` namespace logs every error
- * response at ERROR even when the request is retried: warn; failures that matter surface as BusErrors.
- */
-function forwardLog(logger: BusLogger, entry: LogEntry): void {
-  const { message, ...extra } = entry.log;
-  const obj = { stage: 'kafka', namespace: entry.namespace, ...extra };
-  if (entry.level === logLevel.ERROR && entry.namespace !== 'Connection') logger.error(obj, message);
-  else if (entry.level === logLevel.ERROR || (entry.level === logLevel.WARN && !message.startsWith(BOUNDED_RETRIES))) {
-    logger.warn(obj, message);
-  } else logger.debug(obj, message);
-}
-
-// Bounded producer retries are deliberate (publish must reject so the Source keeps its cursor); retried sends
-// are treated as possible duplicates downstream anyway, so this start-up warning is not actionable.
-const BOUNDED_RETRIES = 'Limiting retries for the idempotent producer';

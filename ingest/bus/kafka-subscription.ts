@@ -4,16 +4,25 @@ import { BusError, findBusError } from './bus-error.ts';
 import { findOffsetGap, parseCommittedOffset } from './offset-gap.ts';
 
 // One consumer-group member of the Kafka bus. Delivery rules (ARCHITECTURE "Delivery rules", reliability §8):
-// - eachBatch, auto-resolve and auto-commit off: after the handler resolved, resolve the last offset and commit
-//   exactly that partition's next offset (offset + 1). A handler error commits nothing and is rethrown: kafkajs
-//   retries the batch (same member), then crashes; restarts are bounded and reset only by committed progress.
+// - eachBatch, auto-resolve and auto-commit off: after the handler resolved, commit exactly that partition's next
+//   offset (last offset + 1), commits in batch order. A handler error commits nothing and reaches kafkajs, which
+//   retries the batch (same member), then crashes; restarts are bounded and reset only by committed progress. A
+//   failed commit is logged: the batch was handled, and the next commit of the partition covers it.
 // - A batch that went stale (rebalance, heartbeat failure, stop timeout) is never committed, even if the handler
 //   returned: an early return on isStale() looks exactly like success.
 // - Fail closed on offset gaps (see offset-gap.ts): checked for every partition before the consumer starts and
 //   for every batch whose fetch offset is not the one this member expects (first batch after a join, after a
 //   kafkajs offset reset, ...).
-// - Backpressure is kafkajs's own: a broker's fetch loop waits until the fetched batches were handled, so at
-//   most one fetch (maxBytes) is buffered. stop() pauses the topic so no new batch starts while draining.
+// - Read-ahead of one batch: eachBatch hands its batch to the handler and returns once the previous batch is done,
+//   with the batch's offsets resolved in kafkajs's memory only (never committed: auto-commit is off). kafkajs then
+//   fetches and decodes the next batch while this one is handled. A batch that ends uncommitted (handler error,
+//   stale) seeks its partition back to its first offset, because kafkajs's position has already moved past it; a
+//   handler error is thrown from the next eachBatch call, so kafkajs retries (fetching from the sought offset) and
+//   crashes exactly as if the error had been thrown in place. The next batch is handed out only after the previous
+//   one's handler resolved and it was found not stale, so a batch is never handled after one that will be redone.
+// - Backpressure is kafkajs's own plus the read-ahead: a broker's fetch loop waits until the fetched batches were
+//   handed out, so at most one fetch (maxBytes) waits behind the batch being handled. stop() pauses the topic so no
+//   new batch starts while draining.
 
 /** Minimal structural logger (pino-compatible). */
 export interface BusLogger {
@@ -30,6 +39,11 @@ export interface KafkaSubscriptionConfig {
   readonly topic: string;
   readonly group: string;
   readonly handler: (batch: BusBatch) => Promise<void>;
+  /**
+   * Optional read-ahead work on a fetched batch's messages, run before waiting for the previous batch (a consumer
+   * thread packs them for the main thread here). The handler later receives the same `messages` array.
+   */
+  readonly prepare?: (messages: readonly BusMessage[]) => void;
   readonly logger: BusLogger;
   readonly onFatal: (error: BusError, ctx: { readonly topic: string; readonly group: string }) => void;
   readonly retry: Required<Omit<RetryOptions, 'restartOnFailure'>>;
@@ -42,6 +56,9 @@ export interface KafkaSubscriptionConfig {
   readonly restartWindowMs: number;
   readonly stopTimeoutMs: number;
 }
+
+/** The plain-data part of a subscription's configuration (what a consumer thread is started with). */
+export type KafkaSubscriptionSettings = Omit<KafkaSubscriptionConfig, 'kafka' | 'admin' | 'handler' | 'prepare' | 'logger' | 'onFatal'>;
 
 /** Checks the topic and the group's positions, then joins the group and starts consuming. */
 export async function startKafkaSubscription(cfg: KafkaSubscriptionConfig): Promise<Subscription> {
@@ -58,8 +75,14 @@ export async function startKafkaSubscription(cfg: KafkaSubscriptionConfig): Prom
   let lastCrashAt = 0;
   let draining = false;
   let aborted = false;
-  let inFlight: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
+  // The batch being handled (never rejects), the commits in flight (never reject), a handler error still to be
+  // thrown to kafkajs, and the group generation (a batch fetched in an earlier one is never committed).
+  let tail: Promise<void> = Promise.resolve();
+  let commits: Promise<void> = Promise.resolve();
+  let handling = false;
+  let failure: { readonly error: unknown } | undefined;
+  let generation = 0;
 
   const consumer = cfg.kafka.consumer({
     groupId: group,
@@ -87,6 +110,7 @@ export async function startKafkaSubscription(cfg: KafkaSubscriptionConfig): Prom
     // NOTE: a new generation may hand us partitions others advanced; re-verify each on its first batch.
     expectedFetch.clear();
     processedNext.clear();
+    generation += 1;
     logger.info({ ...log, assigned: event.payload.memberAssignment[topic] ?? [] }, 'kafka group joined');
   });
   consumer.on(consumer.events.CRASH, (event) => {
@@ -123,17 +147,44 @@ export async function startKafkaSubscription(cfg: KafkaSubscriptionConfig): Prom
     expectedFetch.set(batch.partition, first);
   };
 
+  /** Moves the partition's fetch position back to a batch that was handed out but will not be committed. */
+  const rewind = (partition: number, first: string): void => {
+    expectedFetch.set(partition, first);
+    try {
+      consumer.seek({ topic, partition, offset: first });
+    } catch (error) {
+      // Not running any more (stopped or crashed): the next member starts from the committed offset anyway.
+      logger.debug({ ...log, partition, err: (error as Error).message }, 'seek back skipped');
+    }
+  };
+
   const handleBatch = async (payload: EachBatchPayload): Promise<void> => {
     const { batch } = payload;
     const last = batch.messages[batch.messages.length - 1];
     if (last === undefined) return;
+    // Converted (and prepared) while the previous batch is still being handled; dropped if this one is not delivered.
+    const messages = batch.messages.map(toBusMessage);
+    cfg.prepare?.(messages);
+    if (handling) logger.debug({ ...log, partition: batch.partition, first: batch.firstOffset() }, 'batch read ahead');
+    await tail;
+    if (failure !== undefined) {
+      const { error } = failure;
+      failure = undefined;
+      throw error;
+    }
+    // While draining, or when the previous batch rewound this partition (a pending seek), leave this batch
+    // unresolved: it is fetched again (or read by the partition's next owner).
+    if (draining || payload.isStale()) return;
     await verify(batch);
+    const first = batch.firstOffset() ?? last.offset;
+    const fetchedIn = generation;
     let heartbeatFailed = false;
-    const stale = (): boolean => aborted || heartbeatFailed || !payload.isRunning() || payload.isStale();
-    await cfg.handler({
+    const stale = (): boolean =>
+      aborted || heartbeatFailed || fetchedIn !== generation || !payload.isRunning() || payload.isStale();
+    const handled = (async () => cfg.handler({
       topic,
       partition: batch.partition,
-      messages: batch.messages.map(toBusMessage),
+      messages,
       highWatermark: batch.highWatermark,
       heartbeat: async () => {
         try {
@@ -145,18 +196,41 @@ export async function startKafkaSubscription(cfg: KafkaSubscriptionConfig): Prom
         }
       },
       isStale: stale,
-    });
-    if (stale()) {
-      logger.info({ ...log, partition: batch.partition, first: batch.firstOffset() }, 'stale batch left unacknowledged');
-      return;
-    }
+    }))();
+    // Resolved in memory only, so that kafkajs fetches the next batch now; committed below, after the handler.
     payload.resolveOffset(last.offset);
     const next = resolvedNext(payload, topic, batch.partition) ?? (BigInt(batch.lastOffset()) + 1n).toString();
-    processedNext.set(batch.partition, BigInt(next));
-    await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition: batch.partition, offset: next }] }] });
     expectedFetch.set(batch.partition, next);
-    restarts = 0;
-    logger.debug({ ...log, partition: batch.partition, count: batch.messages.length, next }, 'batch committed');
+    handling = true;
+    tail = handled.then(
+      () => {
+        handling = false;
+        if (stale()) {
+          logger.info({ ...log, partition: batch.partition, first }, 'stale batch left unacknowledged');
+          rewind(batch.partition, first);
+          return;
+        }
+        processedNext.set(batch.partition, BigInt(next));
+        // Commits go out in order but off the next batch's path. This batch was handled, so a failed commit is
+        // covered by the next one; if none follows, the partition's next owner reads the batch again (a duplicate).
+        commits = commits
+          .then(() => payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition: batch.partition, offset: next }] }] }))
+          .then(
+            () => {
+              restarts = 0;
+              logger.debug({ ...log, partition: batch.partition, count: messages.length, next }, 'batch committed');
+            },
+            (error: unknown) => {
+              logger.warn({ ...log, partition: batch.partition, next, err: (error as Error).message }, 'commit failed; a later commit covers this batch');
+            },
+          );
+      },
+      (error: unknown) => {
+        handling = false;
+        rewind(batch.partition, first);
+        failure = { error };
+      },
+    );
   };
 
   try {
@@ -166,13 +240,7 @@ export async function startKafkaSubscription(cfg: KafkaSubscriptionConfig): Prom
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 1,
-      eachBatch: async (payload) => {
-        // While draining, leave new batches unresolved: the next owner of the partition reads them again.
-        if (draining) return;
-        const run = handleBatch(payload);
-        inFlight = run.catch(() => undefined);
-        await run;
-      },
+      eachBatch: handleBatch,
     });
   } catch (error) {
     await consumer.disconnect().catch(() => undefined);
@@ -193,17 +261,15 @@ export async function startKafkaSubscription(cfg: KafkaSubscriptionConfig): Prom
     } catch {
       // not running (crashed for good): nothing to pause
     }
-    if (inFlight !== undefined) {
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), cfg.stopTimeoutMs);
-      });
-      if (await Promise.race([inFlight.then(() => false), timedOut])) {
-        aborted = true;
-        logger.warn({ ...log, stopTimeoutMs: cfg.stopTimeoutMs }, 'in-flight batch still running at stop: marked stale');
-      }
-      clearTimeout(timer);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), cfg.stopTimeoutMs);
+    });
+    if (await Promise.race([tail.then(() => commits).then(() => false), timedOut])) {
+      aborted = true;
+      logger.warn({ ...log, stopTimeoutMs: cfg.stopTimeoutMs }, 'in-flight batch still running at stop: marked stale');
     }
+    clearTimeout(timer);
     await consumer.disconnect();
     logger.info(log, 'kafka subscription stopped');
   }

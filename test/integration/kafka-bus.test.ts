@@ -122,6 +122,70 @@ describe('kafka bus', () => {
     expect(await committed(`${prefix}-roundtrip`, name)).toEqual(await highWatermarks(name));
   });
 
+  it('reads one batch ahead on its consumer thread: the next batch is fetched while the handler runs, handed over only after it', async () => {
+    const name = await topic('readahead', 1);
+    const group = `${prefix}-readahead`;
+    const logs: { msg: string; obj: Record<string, unknown> }[] = [];
+    const keep = (obj: object, msg: string): void => {
+      logs.push({ msg, obj: obj as Record<string, unknown> });
+    };
+    const b = bus({ logger: { debug: keep, info: keep, warn: keep, error: keep } });
+    await b.publish(name, [msg('r0'), msg('r1')]);
+    const order: string[] = [];
+    let releaseFirst: () => void = () => undefined;
+    const firstMayEnd = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
+    const sub = await b.subscribe(name, group, async (batch) => {
+      const ids = batch.messages.map(idOf);
+      order.push(`start ${ids.join(',')}`);
+      if (ids.includes('r0')) {
+        // A second record batch while the first is being handled: the consumer thread fetches it now.
+        await b.publish(name, [msg('r2')]);
+        await firstMayEnd;
+      }
+      order.push(`end ${ids.join(',')}`);
+    });
+    await waitFor(() => logs.some((l) => l.msg === 'batch read ahead' && l.obj['first'] === '2'), 30_000, 'the next batch fetched ahead');
+    // Fetched, but not handed to the handler before the first batch is done.
+    expect(order).toEqual(['start r0,r1']);
+    expect((await committed(group, name))[0]).toBe('-1');
+    releaseFirst();
+    await waitFor(async () => (await committed(group, name))[0] === '3', 30_000, 'both batches committed');
+    await sub.stop();
+    expect(order).toEqual(['start r0,r1', 'end r0,r1', 'start r2', 'end r2']);
+  });
+
+  it('a batch that fails while the next one is read ahead is delivered again first; the read-ahead batch waits for it', async () => {
+    const name = await topic('readahead-fail', 1);
+    const group = `${prefix}-readahead-fail`;
+    const logs: string[] = [];
+    const keep = (_obj: object, msg: string): void => {
+      logs.push(msg);
+    };
+    const b = bus({ logger: { debug: keep, info: keep, warn: keep, error: keep } });
+    await b.publish(name, [msg('f0'), msg('f1')]);
+    const deliveries: { ids: string[]; ok: boolean }[] = [];
+    let failed = false;
+    const sub = await b.subscribe(name, group, async (batch) => {
+      const ids = batch.messages.map(idOf);
+      if (!failed) {
+        failed = true;
+        await b.publish(name, [msg('f2')]);
+        await waitFor(() => logs.includes('batch read ahead'), 30_000, 'the next batch fetched ahead');
+        deliveries.push({ ids, ok: false });
+        throw new Error('store unavailable');
+      }
+      deliveries.push({ ids, ok: true });
+    });
+    await waitFor(async () => (await committed(group, name))[0] === '3', 30_000, 'everything committed');
+    await sub.stop();
+    expect(deliveries[0]).toEqual({ ids: ['f0', 'f1'], ok: false });
+    // The failed batch's records come again before (or with) the read-ahead one; nothing is skipped.
+    expect(deliveries[1]?.ids.slice(0, 2)).toEqual(['f0', 'f1']);
+    expect(new Set(deliveries.filter((d) => d.ok).flatMap((d) => d.ids))).toEqual(new Set(['f0', 'f1', 'f2']));
+  });
+
   it('two members of one group split the partitions and together receive everything exactly once', async () => {
     const name = await topic('split', 4);
     const group = `${prefix}-split`;
