@@ -46,9 +46,18 @@ export function inflateRecords(compressed: Buffer): Promise<Buffer> {
 
 const stats = { inflates: 0, readAheadHits: 0 };
 
-/** Counters since process start (tests and the bench check that the read-ahead is actually used). */
+/**
+ * Counters since process start (tests and the bench check that the read-ahead is actually used): this thread's, plus
+ * those of the consumer threads whose subscriptions have stopped.
+ */
 export function kafkaGzipCodecStats(): { readonly inflates: number; readonly readAheadHits: number } {
   return { ...stats };
+}
+
+/** Adds a consumer thread's counters (reported when its subscription stops) to this thread's. */
+export function mergeKafkaGzipCodecStats(other: { readonly inflates: number; readonly readAheadHits: number }): void {
+  stats.inflates += other.inflates;
+  stats.readAheadHits += other.readAheadHits;
 }
 
 const readAhead = new WeakMap<ArrayBufferLike, Map<number, { readonly length: number; readonly output: Promise<Buffer> }>>();

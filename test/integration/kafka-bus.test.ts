@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HEADER, type Bus, type BusBatch, type BusMessage } from '../../ingest/bus/bus.ts';
 import { BusError } from '../../ingest/bus/bus-error.ts';
 import { initTopics } from '../../ingest/bus/kafka-admin.ts';
+import { kafkaGzipCodecStats } from '../../ingest/bus/kafka-gzip-codec.ts';
 import { createKafkaBus, type KafkaBusOptions } from '../../ingest/bus/kafka-bus.ts';
 import { restartSharedKafkaBroker } from './global-setup.ts';
 
@@ -130,6 +131,7 @@ describe('kafka bus', () => {
       logs.push({ msg, obj: obj as Record<string, unknown> });
     };
     const b = bus({ logger: { debug: keep, info: keep, warn: keep, error: keep } });
+    const inflatesBefore = kafkaGzipCodecStats().inflates;
     await b.publish(name, [msg('r0'), msg('r1')]);
     const order: string[] = [];
     let releaseFirst: () => void = () => undefined;
@@ -154,6 +156,8 @@ describe('kafka bus', () => {
     await waitFor(async () => (await committed(group, name))[0] === '3', 30_000, 'both batches committed');
     await sub.stop();
     expect(order).toEqual(['start r0,r1', 'end r0,r1', 'start r2', 'end r2']);
+    // The consumer thread inflated the GZIP record batches with the product's codec; it reports its counters at stop.
+    expect(kafkaGzipCodecStats().inflates).toBeGreaterThanOrEqual(inflatesBefore + 2);
   });
 
   it('a batch that fails while the next one is read ahead is delivered again first; the read-ahead batch waits for it', async () => {

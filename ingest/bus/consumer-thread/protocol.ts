@@ -51,7 +51,7 @@ export type ThreadMessage =
   | { readonly type: 'stale'; readonly id: number }
   | { readonly type: 'heartbeat_result'; readonly hb: number; readonly error?: WireError }
   | { readonly type: 'fatal'; readonly error: WireError }
-  | { readonly type: 'stopped' };
+  | { readonly type: 'stopped'; readonly codec: { readonly inflates: number; readonly readAheadHits: number } };
 
 /** Main thread → consumer thread. */
 export type MainMessage =

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { BusBatch, Subscription } from '../bus.ts';
 import { BusError, findBusError } from '../bus-error.ts';
 import type { KafkaClientSettings } from '../kafka-client.ts';
+import { mergeKafkaGzipCodecStats } from '../kafka-gzip-codec.ts';
 import type { BusLogger, KafkaSubscriptionSettings } from '../kafka-subscription.ts';
 import { fromWireError, toWireError, unpackMessages, type ConsumerThreadInit, type MainMessage, type ThreadMessage, type WireBatch } from './protocol.ts';
 
@@ -112,6 +113,7 @@ export function startThreadedSubscription(opts: ThreadedSubscriptionOptions): Pr
       }
       case 'stopped':
         gone = true;
+        mergeKafkaGzipCodecStats(m.codec);
         void worker.terminate().then(() => onStopped?.());
         break;
     }

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Admin } from 'kafkajs';
 import type { BusBatch, BusMessage, Subscription } from '../bus.ts';
 import { createKafkaClient } from '../kafka-client.ts';
-import { installKafkaGzipCodec } from '../kafka-gzip-codec.ts';
+import { installKafkaGzipCodec, kafkaGzipCodecStats } from '../kafka-gzip-codec.ts';
 import { startKafkaSubscription, type BusLogger } from '../kafka-subscription.ts';
 import { fromWireError, packBatch, toWireError, type ConsumerThreadInit, type MainMessage, type ThreadMessage } from './protocol.ts';
 
@@ -104,7 +104,7 @@ port.on('message', (m: MainMessage) => {
     void (async () => {
       await subscription?.stop();
       if (adminReady !== undefined) await (await adminReady.catch(() => undefined))?.disconnect();
-      post({ type: 'stopped' });
+      post({ type: 'stopped', codec: kafkaGzipCodecStats() });
     })();
   }
 });
