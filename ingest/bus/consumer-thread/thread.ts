@@ -102,9 +102,14 @@ port.on('message', (m: MainMessage) => {
     );
   } else if (m.type === 'stop') {
     void (async () => {
-      await subscription?.stop();
-      if (adminReady !== undefined) await (await adminReady.catch(() => undefined))?.disconnect();
-      post({ type: 'stopped', codec: kafkaGzipCodecStats() });
+      try {
+        await subscription?.stop();
+        if (adminReady !== undefined) await (await adminReady.catch(() => undefined))?.disconnect();
+      } catch (error) {
+        logger.warn({ err: (error as Error).message }, 'kafka consumer did not stop cleanly');
+      } finally {
+        post({ type: 'stopped', codec: kafkaGzipCodecStats() });
+      }
     })();
   }
 });
