@@ -44,6 +44,10 @@ export interface KafkaSubscriptionConfig {
    * thread packs them for the main thread here). The handler later receives the same `messages` array.
    */
   readonly prepare?: (messages: readonly BusMessage[]) => void;
+  /** Called for a prepared batch that will not reach the handler (an earlier failure, draining, stale, a gap). */
+  readonly discard?: (messages: readonly BusMessage[]) => void;
+  /** Called when batches in flight may just have gone stale (stop timeout, new group generation). */
+  readonly onStale?: () => void;
   readonly logger: BusLogger;
   readonly onFatal: (error: BusError, ctx: { readonly topic: string; readonly group: string }) => void;
   readonly retry: Required<Omit<RetryOptions, 'restartOnFailure'>>;
@@ -58,7 +62,7 @@ export interface KafkaSubscriptionConfig {
 }
 
 /** The plain-data part of a subscription's configuration (what a consumer thread is started with). */
-export type KafkaSubscriptionSettings = Omit<KafkaSubscriptionConfig, 'kafka' | 'admin' | 'handler' | 'prepare' | 'logger' | 'onFatal'>;
+export type KafkaSubscriptionSettings = Omit<KafkaSubscriptionConfig, 'kafka' | 'admin' | 'handler' | 'prepare' | 'discard' | 'onStale' | 'logger' | 'onFatal'>;
 
 /** Checks the topic and the group's positions, then joins the group and starts consuming. */
 export async function startKafkaSubscription(cfg: KafkaSubscriptionConfig): Promise<Subscription> {
@@ -66,9 +70,9 @@ export async function startKafkaSubscription(cfg: KafkaSubscriptionConfig): Prom
   const log = { topic, group };
   await preflight(await cfg.admin(), topic, group);
 
-  // Per partition: the first offset this member expects of its next batch (verified or just committed), and the
-  // next offset it handled. Offsets are contiguous (no compaction, no transactions), so any other first offset
-  // means a rebalance, a kafkajs reset or a gap, and is checked against the broker.
+  // Per partition: the first offset this member expects of its next batch (verified or just handed out), and the
+  // next offset this process handled (kept across rejoins). Offsets are contiguous (no compaction, no transactions),
+  // so any other first offset means a rebalance, a kafkajs reset or a gap, and is checked against the broker.
   const expectedFetch = new Map<number, string>();
   const processedNext = new Map<number, bigint>();
   let restarts = 0;
@@ -107,10 +111,12 @@ export async function startKafkaSubscription(cfg: KafkaSubscriptionConfig): Prom
   });
 
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
-    // NOTE: a new generation may hand us partitions others advanced; re-verify each on its first batch.
+    // NOTE: a new generation may hand us partitions others advanced; re-verify each on its first batch. What this
+    // process handled stays known (processedNext): a batch it handled whose commit failed, or a seek back issued just
+    // before the rejoin, may put the next fetch past the committed offset, and that is no gap.
     expectedFetch.clear();
-    processedNext.clear();
     generation += 1;
+    cfg.onStale?.();
     logger.info({ ...log, assigned: event.payload.memberAssignment[topic] ?? [] }, 'kafka group joined');
   });
   consumer.on(consumer.events.CRASH, (event) => {
@@ -147,8 +153,12 @@ export async function startKafkaSubscription(cfg: KafkaSubscriptionConfig): Prom
     expectedFetch.set(batch.partition, first);
   };
 
-  /** Moves the partition's fetch position back to a batch that was handed out but will not be committed. */
-  const rewind = (partition: number, first: string): void => {
+  /**
+   * Moves the partition's fetch position back to a batch that was handed out but will not be committed. Not for a
+   * batch of an earlier generation: after a rejoin kafkajs fetches from the committed offsets anyway.
+   */
+  const rewind = (partition: number, first: string, fetchedIn: number): void => {
+    if (fetchedIn !== generation) return;
     expectedFetch.set(partition, first);
     try {
       consumer.seek({ topic, partition, offset: first });
@@ -163,21 +173,29 @@ export async function startKafkaSubscription(cfg: KafkaSubscriptionConfig): Prom
     const last = batch.messages[batch.messages.length - 1];
     if (last === undefined) return;
     // Converted (and prepared) while the previous batch is still being handled; dropped if this one is not delivered.
+    // The group generation this batch was fetched in: a rejoin while it waited below means kafkajs now fetches from
+    // the committed offsets, and this batch must neither be handled nor checked against them (a false gap).
+    const fetchedIn = generation;
     const messages = batch.messages.map(toBusMessage);
     cfg.prepare?.(messages);
     if (handling) logger.debug({ ...log, partition: batch.partition, first: batch.firstOffset() }, 'batch read ahead');
-    await tail;
-    if (failure !== undefined) {
-      const { error } = failure;
-      failure = undefined;
-      throw error;
+    let handingOut = false;
+    try {
+      await tail;
+      if (failure !== undefined) {
+        const { error } = failure;
+        failure = undefined;
+        throw error;
+      }
+      // While draining, after a rejoin, or when the previous batch rewound this partition (a pending seek), leave
+      // this batch unresolved: it is fetched again (or read by the partition's next owner).
+      if (draining || fetchedIn !== generation || payload.isStale()) return;
+      await verify(batch);
+      handingOut = true;
+    } finally {
+      if (!handingOut) cfg.discard?.(messages);
     }
-    // While draining, or when the previous batch rewound this partition (a pending seek), leave this batch
-    // unresolved: it is fetched again (or read by the partition's next owner).
-    if (draining || payload.isStale()) return;
-    await verify(batch);
     const first = batch.firstOffset() ?? last.offset;
-    const fetchedIn = generation;
     let heartbeatFailed = false;
     const stale = (): boolean =>
       aborted || heartbeatFailed || fetchedIn !== generation || !payload.isRunning() || payload.isStale();
@@ -207,7 +225,7 @@ export async function startKafkaSubscription(cfg: KafkaSubscriptionConfig): Prom
         handling = false;
         if (stale()) {
           logger.info({ ...log, partition: batch.partition, first }, 'stale batch left unacknowledged');
-          rewind(batch.partition, first);
+          rewind(batch.partition, first, fetchedIn);
           return;
         }
         processedNext.set(batch.partition, BigInt(next));
@@ -227,7 +245,7 @@ export async function startKafkaSubscription(cfg: KafkaSubscriptionConfig): Prom
       },
       (error: unknown) => {
         handling = false;
-        rewind(batch.partition, first);
+        rewind(batch.partition, first, fetchedIn);
         failure = { error };
       },
     );
@@ -267,6 +285,7 @@ export async function startKafkaSubscription(cfg: KafkaSubscriptionConfig): Prom
     });
     if (await Promise.race([tail.then(() => commits).then(() => false), timedOut])) {
       aborted = true;
+      cfg.onStale?.();
       logger.warn({ ...log, stopTimeoutMs: cfg.stopTimeoutMs }, 'in-flight batch still running at stop: marked stale');
     }
     clearTimeout(timer);

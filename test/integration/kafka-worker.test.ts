@@ -348,7 +348,11 @@ describe('accessproof worker (Kafka → chDB)', () => {
     await publish(s, syntheticOktaLines(run, n / 2, n / 2), 250);
     await restart;
     expect(storedBeforeRestart).toBeLessThan(n);
-    await waitUntil(async () => (await groupLag(s)) === 0, 180_000, 'the worker to catch up after the restart');
+    await waitUntil(async () => (await groupLag(s)) === 0, 180_000, 'the worker to catch up after the restart').catch((error: unknown) => {
+      // The worker's log is what tells a stuck consumer from a fail-closed one (ERR_KAFKA_OFFSET_GAP) or a slow one.
+      console.info(`[restart] worker output:\n${w.output().slice(-12_000)}`);
+      throw error;
+    });
     w.kill('SIGTERM');
     expect(await w.exited, w.output().slice(-3000)).toEqual({ code: 0, signal: null });
     const dump = await runStoreProbe('dump', s.dataDir);

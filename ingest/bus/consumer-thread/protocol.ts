@@ -24,12 +24,13 @@ export interface WireError {
   readonly cause?: WireError;
 }
 
-/** One fetched batch handed to the main thread. */
+/**
+ * One fetched batch's data, posted as soon as it is packed (while the previous batch is still being handled); the
+ * main thread keeps it until a `deliver` (run the handler) or a `drop` for the same id.
+ */
 export interface WireBatch {
   readonly type: 'batch';
   readonly id: number;
-  readonly partition: number;
-  readonly highWatermark: string | undefined;
   readonly keys: readonly string[];
   readonly offsets: readonly (string | undefined)[];
   /** Every value back to back; message i is values[bounds[i], bounds[i + 1]). */
@@ -45,6 +46,8 @@ export interface WireBatch {
 /** Consumer thread → main thread. */
 export type ThreadMessage =
   | WireBatch
+  | { readonly type: 'deliver'; readonly id: number; readonly partition: number; readonly highWatermark: string | undefined }
+  | { readonly type: 'drop'; readonly id: number }
   | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly obj: object; readonly msg: string }
   | { readonly type: 'started' }
   | { readonly type: 'start_failed'; readonly error: WireError }
@@ -60,8 +63,8 @@ export type MainMessage =
   | { readonly type: 'heartbeat'; readonly id: number; readonly hb: number }
   | { readonly type: 'stop' };
 
-/** The packed messages of a batch (the batch's id, partition and watermark are added when it is handed out). */
-export type PackedMessages = Omit<WireBatch, 'type' | 'id' | 'partition' | 'highWatermark'>;
+/** The packed messages of a batch. */
+export type PackedMessages = Omit<WireBatch, 'type' | 'id'>;
 
 /** Packs a batch's messages; the returned buffer is to be transferred. */
 export function packBatch(messages: readonly BusMessage[]): { message: PackedMessages; transfer: ArrayBuffer[] } {

@@ -1,10 +1,10 @@
 import { Worker } from 'node:worker_threads';
-import type { BusBatch, Subscription } from '../bus.ts';
+import type { BusBatch, BusMessage, Subscription } from '../bus.ts';
 import { BusError, findBusError } from '../bus-error.ts';
 import type { KafkaClientSettings } from '../kafka-client.ts';
 import { mergeKafkaGzipCodecStats } from '../kafka-gzip-codec.ts';
 import type { BusLogger, KafkaSubscriptionSettings } from '../kafka-subscription.ts';
-import { fromWireError, toWireError, unpackMessages, type ConsumerThreadInit, type MainMessage, type ThreadMessage, type WireBatch } from './protocol.ts';
+import { fromWireError, toWireError, unpackMessages, type ConsumerThreadInit, type MainMessage, type ThreadMessage } from './protocol.ts';
 
 // The main-thread side of a Kafka subscription whose consumer runs on its own thread (./thread.ts). Why a thread:
 // decoding a fetch (kafkajs builds ~20 objects per record) cost the normalising thread as much time as a third of
@@ -38,11 +38,14 @@ export function startThreadedSubscription(opts: ThreadedSubscriptionOptions): Pr
   let onStarted: { resolve: (s: Subscription) => void; reject: (e: Error) => void } | undefined;
   let onStopped: (() => void) | undefined;
 
-  const runBatch = async (w: WireBatch): Promise<void> => {
+  // Batch data posted ahead by the consumer thread, unpacked on arrival, until its go-ahead (or drop) comes.
+  const ahead = new Map<number, BusMessage[]>();
+
+  const runBatch = async (w: { readonly id: number; readonly partition: number; readonly highWatermark: string | undefined }, messages: BusMessage[]): Promise<void> => {
     const batch: BusBatch = {
       topic,
       partition: w.partition,
-      messages: unpackMessages(w),
+      messages,
       ...(w.highWatermark !== undefined ? { highWatermark: w.highWatermark } : {}),
       heartbeat: () => new Promise<void>((resolve, reject) => {
         if (gone) {
@@ -81,8 +84,17 @@ export function startThreadedSubscription(opts: ThreadedSubscriptionOptions): Pr
   worker.on('message', (m: ThreadMessage) => {
     switch (m.type) {
       case 'batch':
-        // The thread hands out one batch at a time (after the previous one is done); chained all the same.
-        handling = handling.then(() => runBatch(m));
+        ahead.set(m.id, unpackMessages(m));
+        break;
+      case 'deliver': {
+        const messages = ahead.get(m.id) ?? [];
+        ahead.delete(m.id);
+        // The thread gives the go-ahead for one batch at a time (after the previous one is done); chained all the same.
+        handling = handling.then(() => runBatch(m, messages));
+        break;
+      }
+      case 'drop':
+        ahead.delete(m.id);
         break;
       case 'log':
         opts.logger[m.level](m.obj, m.msg);

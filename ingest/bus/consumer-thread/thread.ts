@@ -55,6 +55,7 @@ interface Handed {
   readonly batch: BusBatch;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
+  staleReported: boolean;
 }
 
 // How often a handed-out batch's staleness is re-checked, so that the main thread's isStale() follows it.
@@ -62,24 +63,46 @@ const STALE_POLL_MS = 100;
 const handed = new Map<number, Handed>();
 let nextId = 0;
 
-// Batches packed ahead (the subscription's read-ahead), by their messages array; the handler takes them from here.
-const packedAhead = new WeakMap<readonly BusMessage[], ReturnType<typeof packBatch>>();
+// Batches whose data was posted ahead (the subscription's read-ahead), by their messages array. Posting the data
+// while the previous batch is handled takes its serialisation (consumer thread) and deserialisation (main thread,
+// during the go-ahead's round trip) off the path between two batches; the handler only sends the go-ahead.
+const postedAhead = new WeakMap<readonly BusMessage[], number>();
+
+function postData(messages: readonly BusMessage[]): number {
+  const id = ++nextId;
+  const { message, transfer } = packBatch(messages);
+  post({ type: 'batch', id, ...message }, transfer);
+  return id;
+}
+
+/** Tells the main thread about every handed-out batch that is stale now (polled, and pushed on known events). */
+function reportStale(): void {
+  for (const [id, entry] of handed) {
+    if (!entry.staleReported && entry.batch.isStale()) {
+      entry.staleReported = true;
+      post({ type: 'stale', id });
+    }
+  }
+}
 
 function handToMain(batch: BusBatch): Promise<void> {
-  const id = ++nextId;
+  const id = postedAhead.get(batch.messages) ?? postData(batch.messages);
+  postedAhead.delete(batch.messages);
   return new Promise<void>((resolve, reject) => {
-    handed.set(id, { batch, resolve, reject });
-    const packed = packedAhead.get(batch.messages) ?? packBatch(batch.messages);
-    packedAhead.delete(batch.messages);
-    post({ type: 'batch', ...packed.message, id, partition: batch.partition, highWatermark: batch.highWatermark }, packed.transfer);
+    handed.set(id, { batch, resolve, reject, staleReported: false });
+    post({ type: 'deliver', id, partition: batch.partition, highWatermark: batch.highWatermark });
     const poll = setInterval(() => {
-      if (!handed.has(id)) clearInterval(poll);
-      else if (batch.isStale()) {
-        clearInterval(poll);
-        post({ type: 'stale', id });
-      }
+      if (handed.has(id)) reportStale();
+      else clearInterval(poll);
     }, STALE_POLL_MS);
   });
+}
+
+function dropPostedAhead(messages: readonly BusMessage[]): void {
+  const id = postedAhead.get(messages);
+  if (id === undefined) return;
+  postedAhead.delete(messages);
+  post({ type: 'drop', id });
 }
 
 let subscription: Subscription | undefined;
@@ -119,7 +142,9 @@ startKafkaSubscription({
   kafka,
   admin: connectAdmin,
   handler: handToMain,
-  prepare: (messages) => packedAhead.set(messages, packBatch(messages)),
+  prepare: (messages) => postedAhead.set(messages, postData(messages)),
+  discard: dropPostedAhead,
+  onStale: reportStale,
   logger,
   onFatal: (error) => post({ type: 'fatal', error: toWireError(error) }),
 }).then(
