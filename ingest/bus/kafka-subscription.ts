@@ -172,10 +172,10 @@ export async function startKafkaSubscription(cfg: KafkaSubscriptionConfig): Prom
     const { batch } = payload;
     const last = batch.messages[batch.messages.length - 1];
     if (last === undefined) return;
-    // Converted (and prepared) while the previous batch is still being handled; dropped if this one is not delivered.
     // The group generation this batch was fetched in: a rejoin while it waited below means kafkajs now fetches from
     // the committed offsets, and this batch must neither be handled nor checked against them (a false gap).
     const fetchedIn = generation;
+    // Converted (and prepared) while the previous batch is still being handled; dropped if this one is not delivered.
     const messages = batch.messages.map(toBusMessage);
     cfg.prepare?.(messages);
     if (handling) logger.debug({ ...log, partition: batch.partition, first: batch.firstOffset() }, 'batch read ahead');

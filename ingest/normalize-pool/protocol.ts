@@ -1,3 +1,4 @@
+import { packBytes } from '../../core/packed-bytes.ts';
 import type { InsertPart } from '../../schema/store/client.ts';
 import type { NormalizerPolicy } from '../normalizers/normalizer.ts';
 import type { BatchCounts, InboundRecord, SourceStats, StoredEventRef } from '../pipeline.ts';
@@ -67,25 +68,7 @@ export interface FailureMessage {
 
 /** Packs records for a job: their bytes back to back (bus records keep theirs; others are encoded once). */
 export function packRecords(records: readonly InboundRecord[]): Pick<JobMessage, 'sources' | 'inputRefs' | 'receivedAts' | 'sha256s' | 'bytes' | 'offsets'> {
-  const n = records.length;
-  const chunks: Uint8Array[] = new Array(n);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const r = records[i] as InboundRecord;
-    const b = r.raw_bytes ?? Buffer.from(r.raw, 'utf8');
-    chunks[i] = b;
-    total += b.length;
-  }
-  // NOTE: its own ArrayBuffer (allocUnsafeSlow never hands out a slice of Node's shared pool), so it can be transferred.
-  const bytes = Buffer.allocUnsafeSlow(total);
-  const offsets = new Uint32Array(n + 1);
-  let pos = 0;
-  for (let i = 0; i < n; i++) {
-    const b = chunks[i] as Uint8Array;
-    bytes.set(b, pos);
-    pos += b.length;
-    offsets[i + 1] = pos;
-  }
+  const { bytes, offsets } = packBytes(records.map((r) => r.raw_bytes ?? Buffer.from(r.raw, 'utf8')));
   return {
     sources: records.map((r) => r.source),
     inputRefs: records.map((r) => r.input_ref),

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { packedBuffer } from '../../core/packed-bytes.ts';
 import { releaseBodies } from '../../schema/store/native.ts';
 import { adoptProcessNonce } from '../../schema/store/bodies.ts';
 import { BytesRecord, prepareWrite, type InboundRecord } from '../pipeline.ts';
@@ -14,7 +15,7 @@ const init = workerData as WorkerInit;
 adoptProcessNonce(init.nonce);
 
 function run(job: JobMessage): void {
-  const all = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
+  const all = packedBuffer(job.bytes);
   const records: InboundRecord[] = new Array(job.sources.length);
   for (let i = 0; i < records.length; i++) {
     records[i] = new BytesRecord(job.sources[i] as string, job.inputRefs[i] as string, job.receivedAts[i] as string, job.sha256s[i] as string,

@@ -1,4 +1,5 @@
 import { AppError } from '../../../core/errors.ts';
+import { packBytes, packedBuffer } from '../../../core/packed-bytes.ts';
 import type { BusMessage } from '../bus.ts';
 import { BusError, type BusErrorCode } from '../bus-error.ts';
 import type { KafkaClientSettings } from '../kafka-client.ts';
@@ -69,11 +70,7 @@ export type PackedMessages = Omit<WireBatch, 'type' | 'id'>;
 /** Packs a batch's messages; the returned buffer is to be transferred. */
 export function packBatch(messages: readonly BusMessage[]): { message: PackedMessages; transfer: ArrayBuffer[] } {
   const n = messages.length;
-  let total = 0;
-  for (let i = 0; i < n; i++) total += (messages[i] as BusMessage).value.length;
-  // NOTE: its own ArrayBuffer (allocUnsafeSlow never hands out a slice of Node's shared pool), so it can be transferred.
-  const values = Buffer.allocUnsafeSlow(total);
-  const bounds = new Uint32Array(n + 1);
+  const { bytes: values, offsets: bounds } = packBytes(messages.map((m) => m.value));
   const keys: string[] = new Array(n);
   const offsets: (string | undefined)[] = new Array(n);
   const headerCounts = new Uint16Array(n);
@@ -81,13 +78,9 @@ export function packBatch(messages: readonly BusMessage[]): { message: PackedMes
   const headerValues: string[] = [];
   const nameIds = new Map<string, number>();
   const headerNames: string[] = [];
-  let pos = 0;
   let h = 0;
   for (let i = 0; i < n; i++) {
     const m = messages[i] as BusMessage;
-    values.set(m.value, pos);
-    pos += m.value.length;
-    bounds[i + 1] = pos;
     keys[i] = m.key;
     offsets[i] = m.offset;
     const first = h;
@@ -117,7 +110,7 @@ export function packBatch(messages: readonly BusMessage[]): { message: PackedMes
 
 /** The messages of a packed batch; values are views of the one transferred buffer. */
 export function unpackMessages(w: WireBatch): BusMessage[] {
-  const all = Buffer.from(w.values.buffer, w.values.byteOffset, w.values.byteLength);
+  const all = packedBuffer(w.values);
   const n = w.keys.length;
   const out: BusMessage[] = new Array(n);
   let h = 0;

@@ -41,7 +41,7 @@ export function startThreadedSubscription(opts: ThreadedSubscriptionOptions): Pr
   // Batch data posted ahead by the consumer thread, unpacked on arrival, until its go-ahead (or drop) comes.
   const ahead = new Map<number, BusMessage[]>();
 
-  const runBatch = async (w: { readonly id: number; readonly partition: number; readonly highWatermark: string | undefined }, messages: BusMessage[]): Promise<void> => {
+  const runBatch = async (w: Extract<ThreadMessage, { type: 'deliver' }>, messages: BusMessage[]): Promise<void> => {
     const batch: BusBatch = {
       topic,
       partition: w.partition,
